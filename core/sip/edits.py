@@ -1,0 +1,96 @@
+"""Recorded changes to a message (Kamailio's "lumps"), applied only on serialization.
+
+The message's bytes are never touched. An `Edits` records, per original header line, whether
+it is kept, removed or given a new value, what new lines go before which original line, a new
+start line and a new body. `render` walks the original lines once and copies every untouched
+line's bytes as they came (CRLF, folding and odd spacing included).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .errors import LocalSIPError
+from .syntax import encode
+
+CRLF = b"\r\n"
+
+
+@dataclass
+class Edits:
+    """The pending changes of one message.
+
+    Attributes:
+        start_line: a replacement start line (without CRLF), or None to keep it.
+        values: original line index -> new value, or None to remove the line.
+        inserts: original line index -> new ``Name: value`` lines to put before it; the
+            index equal to the number of lines means "after the last header".
+        body: a replacement body, or None to keep it.
+        elements: (header key, element index) -> new value or None, for list headers
+            edited element by element (the line's new value is derived from them).
+    """
+
+    start_line: str | None = None
+    values: dict[int, str | None] = field(default_factory=dict)
+    inserts: dict[int, list[str]] = field(default_factory=dict)
+    body: bytes | None = None
+    elements: dict[tuple[str, int], str | None] = field(default_factory=dict)
+
+    def insert(self, index: int, name: str, value: str) -> None:
+        """Queue a new header line before original line `index`."""
+        check_header_text(name, value)
+        self.inserts.setdefault(index, []).append(f"{name}: {value}")
+
+    def set_value(self, index: int, value: str | None) -> None:
+        """Give original line `index` a new value (None removes the line)."""
+        if value is not None:
+            check_header_text("x", value)
+        self.values[index] = value
+
+    def __bool__(self) -> bool:
+        return bool(
+            self.start_line is not None or self.values or self.inserts or self.body is not None
+        )
+
+
+def check_header_text(name: str, value: str) -> None:
+    """Refuse header text that would break the framing (header injection)."""
+    if any(c in name for c in ":\r\n \t") or not name:
+        raise LocalSIPError(f"invalid header name {name!r}")
+    if "\r" in value or "\n" in value or "\x00" in value:
+        raise LocalSIPError("header value must not contain CR, LF or NUL")
+
+
+def render(
+    data: bytes,
+    start_line_end: int,
+    lines: list[tuple[str, int, int, int]],
+    body_start: int,
+    body_end: int,
+    edits: Edits,
+) -> bytes:
+    """Serialize a message: `lines` are ``(key, start, colon, eol)`` of the original."""
+    out: list[bytes] = []
+    if edits.start_line is None:
+        out.append(data[:start_line_end + 2])
+    else:
+        out += [encode(edits.start_line), CRLF]
+    inserts = edits.inserts
+    values = edits.values
+    for i, (_key, start, colon, eol) in enumerate(lines):
+        added = inserts.get(i)
+        if added:
+            for text in added:
+                out += [encode(text), CRLF]
+        if i in values:
+            value = values[i]
+            if value is not None:
+                # keep the name exactly as it was written
+                out += [data[start:colon + 1], b" ", encode(value), CRLF]
+        else:
+            out.append(data[start:eol + 2])
+    for text in inserts.get(len(lines), ()):
+        out += [encode(text), CRLF]
+    out.append(CRLF)
+    out.append(data[body_start:body_end] if edits.body is None else edits.body)
+    return b"".join(out)

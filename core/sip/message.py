@@ -1,0 +1,520 @@
+"""SIP messages: lazily parsed views over the bytes received, plus recorded edits.
+
+`parse_message` (in `parser`) finds the start line and each header line's boundaries once. A
+header's value is decoded and parsed the first time someone asks for it (`vias`, `from_`,
+`cseq` ...), then cached. Parse errors found that late are raised as `RemoteSIPError` with
+the byte offset in the message, exactly as if they had been found up front.
+
+Edits (`add_header`, `set_ruri`, `set_body` ...) are recorded, not applied: the parsed views
+keep showing the message as received (as Kamailio's do until ``msg_apply_changes``);
+`serialize` renders the edits and `apply_changes` returns a freshly parsed message.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import TypeVar
+
+from .address import NameAddr, parse_name_addr
+from .edits import Edits, check_header_text, render
+from .errors import LocalSIPError, RemoteSIPError, SIPError
+from .headers import LIST_HEADERS, HeaderField, canonical_name, display_name
+from .scalars import CSeq, parse_call_id, parse_cseq, parse_digits
+from .syntax import decode, encode, split_commas, unfold
+from .uri import URI, SipURI, parse_uri
+from .via import Via, parse_via
+
+T = TypeVar("T")
+_FOLD_RE = re.compile(r"[ \t]*\r\n[ \t]+")
+_MISSING = object()
+
+# (canonical key, line start, colon offset, offset of the line's CRLF)
+Line = tuple[str, int, int, int]
+
+
+class SIPMessage:
+    """A request or a response. Use `SIPRequest` / `SIPResponse` to tell them apart."""
+
+    __slots__ = (
+        "_data", "_start_end", "_lines", "_index", "_body_start", "_body_end",
+        "_cache", "_edits",
+    )
+
+    is_request: bool = False
+
+    def __init__(
+        self,
+        data: bytes,
+        start_end: int,
+        lines: list[Line],
+        index: dict[str, list[int]],
+        body_start: int,
+        body_end: int,
+    ) -> None:
+        self._data = data
+        self._start_end = start_end
+        self._lines = lines
+        self._index = index
+        self._body_start = body_start
+        self._body_end = body_end
+        self._cache: dict[str, object] = {}
+        self._edits: Edits | None = None
+
+    # ------------------------------------------------------------------ raw access
+
+    @property
+    def raw(self) -> bytes:
+        """The message's octets as received (trailing octets past the body excluded)."""
+        return self._data[:self._body_end]
+
+    @property
+    def consumed(self) -> int:
+        """How many octets of the input this message occupied."""
+        return self._body_end
+
+    @property
+    def body(self) -> bytes:
+        """The body as received, cut to Content-Length."""
+        return self._data[self._body_start:self._body_end]
+
+    @property
+    def start_line(self) -> str:
+        """The first line, without CRLF."""
+        return decode(self._data[:self._start_end])
+
+    def _error(self, err: SIPError, value: str = "", value_start: int = 0,
+               key: str | None = None) -> SIPError:
+        """Turn a value-relative error into one positioned in the message."""
+        if err.position is not None and value_start:
+            rel = min(err.position, len(value))
+            err.position = value_start + (rel if value.isascii() else len(encode(value[:rel])))
+        if err.header is None:
+            err.header = key
+        if not self.is_request:
+            err.status = None
+            err.reason = ""
+        return err
+
+    # ------------------------------------------------------------------ headers, generic
+
+    def _value(self, i: int) -> tuple[str, int]:
+        """Value of line `i` (unfolded, stripped) and its offset in the message."""
+        _key, _start, colon, eol = self._lines[i]
+        raw = self._data[colon + 1:eol]
+        stripped = raw.strip(b" \t\r\n")
+        if not stripped:
+            return "", eol
+        offset = colon + 1 + raw.find(stripped[:1])
+        return unfold(decode(stripped)), offset
+
+    def _public_value(self, i: int) -> str:
+        """Value of line `i` as a script sees it: stripped, each fold one space."""
+        _key, _start, colon, eol = self._lines[i]
+        text = decode(self._data[colon + 1:eol].strip(b" \t\r\n"))
+        return _FOLD_RE.sub(" ", text) if "\r" in text else text
+
+    @property
+    def headers(self) -> list[HeaderField]:
+        """Every header line, in order."""
+        out = []
+        for i, (key, start, colon, eol) in enumerate(self._lines):
+            value_start = self._value(i)[1]
+            value = self._public_value(i)
+            name = decode(self._data[start:colon].rstrip(b" \t"))
+            out.append(HeaderField(key, name, value, start, value_start, eol))
+        return out
+
+    def has_header(self, name: str) -> bool:
+        """True if at least one line of that header (any spelling) is present."""
+        return canonical_name(name) in self._index
+
+    def header_count(self, name: str) -> int:
+        """Number of lines of that header."""
+        return len(self._index.get(canonical_name(name), ()))
+
+    def header(self, name: str) -> str | None:
+        """Value of the first line of the header (any case, compact forms), or None.
+
+        Values are stripped and each LWS fold reads as one space."""
+        found = self._index.get(canonical_name(name))
+        return self._public_value(found[0]) if found else None
+
+    def header_all(self, name: str) -> list[str]:
+        """Values of every line of the header, in order (not comma-split)."""
+        return [self._public_value(i) for i in self._index.get(canonical_name(name), ())]
+
+    def header_values(self, name: str) -> list[str]:
+        """Values of the header, comma lists split for list headers (Via, Contact, Accept
+        ...), one per line for the others."""
+        key = canonical_name(name)
+        if key not in LIST_HEADERS:
+            return self.header_all(key)
+        return [
+            text[s:e] for text in self.header_all(key) for s, e in split_commas(text) if s < e
+        ]
+
+    def _list_items(self, key: str) -> list[tuple[str, int, int]]:
+        """(element, line index, element offset in message) for each element of a list
+        header; empty elements raise 400."""
+        out = []
+        for i in self._index.get(key, ()):
+            value, value_start = self._value(i)
+            ascii_value = value.isascii()
+            for s, e in split_commas(value):
+                offset = value_start + (s if ascii_value else len(encode(value[:s])))
+                if s == e:
+                    raise self._error(
+                        RemoteSIPError(f"empty element in {key} list", position=offset), key=key
+                    )
+                out.append((value[s:e], i, offset))
+        return out
+
+    def _parse_list(self, key: str, parser: Callable[[str], T]) -> list[T]:
+        cached = self._cache.get(key, _MISSING)
+        if cached is not _MISSING:
+            return cached  # type: ignore[return-value]
+        out = []
+        for text, _i, offset in self._list_items(key):
+            try:
+                out.append(parser(text))
+            except SIPError as err:
+                raise self._error(err, text, offset, key) from None
+        self._cache[key] = out
+        return out
+
+    def _parse_single(self, key: str, parser: Callable[[str], T]) -> T | None:
+        cached = self._cache.get(key, _MISSING)
+        if cached is not _MISSING:
+            return cached  # type: ignore[return-value]
+        found = self._index.get(key)
+        if not found:
+            result = None
+        else:
+            if len(found) > 1:
+                start = self._lines[found[1]][1]
+                raise self._error(
+                    RemoteSIPError(f"more than one {display_name(key)} header", position=start),
+                    key=key,
+                )
+            value, value_start = self._value(found[0])
+            try:
+                result = parser(value)
+            except SIPError as err:
+                raise self._error(err, value, value_start, key) from None
+        self._cache[key] = result
+        return result
+
+    def locate_value(self, name: str, index: int = 0) -> tuple[str, int] | None:
+        """The `index`-th value of a header (elements for list headers, lines for others)
+        and its offset in the message, or None; for positioning errors found by callers."""
+        key = canonical_name(name)
+        if key in LIST_HEADERS:
+            items = self._list_items(key)
+            return (items[index][0], items[index][2]) if index < len(items) else None
+        found = self._index.get(key, [])
+        return self._value(found[index]) if index < len(found) else None
+
+    def position_in(self, located: tuple[str, int], relative: int) -> int:
+        """Offset in the message of character `relative` of a value from `locate_value`."""
+        text, offset = located
+        return offset + (relative if text.isascii() else len(encode(text[:relative])))
+
+    # ------------------------------------------------------------------ headers, typed
+
+    @property
+    def vias(self) -> list[Via]:
+        """Every Via value, top first."""
+        return self._parse_list("via", parse_via)
+
+    @property
+    def top_via(self) -> Via | None:
+        """The topmost Via value (only that one is parsed), or None."""
+        cached = self._cache.get("via")
+        if cached is not None:
+            return cached[0] if cached else None  # type: ignore[index]
+        found = self._index.get("via")
+        if not found:
+            return None
+        value, value_start = self._value(found[0])
+        s, e = split_commas(value)[0]
+        try:
+            return parse_via(value[s:e])
+        except SIPError as err:
+            raise self._error(err, value[s:], value_start + s, "via") from None
+
+    @property
+    def from_(self) -> NameAddr | None:
+        """The From header, or None when absent."""
+        return self._parse_single("from", _parse_from)
+
+    @property
+    def to(self) -> NameAddr | None:
+        """The To header, or None when absent."""
+        return self._parse_single("to", _parse_to)
+
+    @property
+    def call_id(self) -> str | None:
+        """The Call-ID, or None when absent."""
+        return self._parse_single("call-id", parse_call_id)
+
+    @property
+    def cseq(self) -> CSeq | None:
+        """The CSeq, or None when absent."""
+        return self._parse_single("cseq", parse_cseq)
+
+    @property
+    def max_forwards(self) -> int | None:
+        """Max-Forwards (0..255), or None when absent."""
+        return self._parse_single("max-forwards", _parse_max_forwards)
+
+    @property
+    def content_length(self) -> int | None:
+        """Content-Length as given, or None when absent (then the body is the rest of the
+        datagram)."""
+        return self._parse_single("content-length", _parse_content_length)
+
+    @property
+    def expires(self) -> int | None:
+        """The Expires header in seconds, or None when absent."""
+        return self._parse_single("expires", _parse_expires)
+
+    @property
+    def content_type(self) -> str | None:
+        """Content-Type value as written, or None."""
+        return self.header("content-type")
+
+    @property
+    def contact_star(self) -> bool:
+        """True for ``Contact: *`` (REGISTER removing every binding)."""
+        return [v.strip() for v in self.header_all("contact")] == ["*"]
+
+    @property
+    def contacts(self) -> list[NameAddr]:
+        """Every Contact value (empty for ``Contact: *``)."""
+        if self.contact_star:
+            return []
+        return self._parse_list("contact", _parse_contact)
+
+    @property
+    def routes(self) -> list[NameAddr]:
+        """Every Route value, in order."""
+        return self._parse_list("route", _parse_route)
+
+    @property
+    def record_routes(self) -> list[NameAddr]:
+        """Every Record-Route value, in order."""
+        return self._parse_list("record-route", _parse_record_route)
+
+    # ------------------------------------------------------------------ edits
+
+    @property
+    def edits(self) -> Edits:
+        """The pending edits (created on first use)."""
+        if self._edits is None:
+            self._edits = Edits()
+        return self._edits
+
+    @property
+    def has_changes(self) -> bool:
+        """True when serialize() would differ from the bytes received."""
+        return bool(self._edits)
+
+    def add_header(self, name: str, value: str, *, first: bool = False) -> None:
+        """Add a header line after the last header (or before the first with `first`)."""
+        check_header_text(name, value)
+        self.edits.insert(0 if first else len(self._lines), name, value)
+
+    def remove_header(self, name: str) -> int:
+        """Remove every line of the header; returns how many were removed."""
+        found = self._index.get(canonical_name(name), ())
+        for i in found:
+            self.edits.set_value(i, None)
+        return len(found)
+
+    def replace_header(self, name: str, value: str) -> None:
+        """Give the header exactly one line with `value`: the first line's value is replaced
+        (its name keeps its spelling), other lines go; added at the end when absent."""
+        key = canonical_name(name)
+        found = self._index.get(key)
+        if not found:
+            self.add_header(display_name(key) if name == key else name, value)
+            return
+        self.edits.set_value(found[0], value)
+        for i in found[1:]:
+            self.edits.set_value(i, None)
+
+    def replace_header_value(self, name: str, index: int, value: str | None) -> None:
+        """Replace (or with None remove) the `index`-th element of a list header, counted
+        over every line of it as received; the other elements of its line are kept as
+        written (or as already replaced). The line goes when no element is left."""
+        key = canonical_name(name)
+        items = self._list_items(key)
+        if not 0 <= index < len(items):
+            raise LocalSIPError(f"{display_name(key)} has no element {index}")
+        if value is not None:
+            check_header_text("x", value)
+        overrides = self.edits.elements
+        overrides[(key, index)] = value
+        line = items[index][1]
+        elements = []
+        for n, (text, i, _) in enumerate(items):
+            if i == line:
+                current = overrides.get((key, n), text)
+                if current is not None:
+                    elements.append(current)
+        self.edits.set_value(line, ", ".join(elements) if elements else None)
+
+    def remove_header_value(self, name: str, index: int) -> None:
+        """Remove the `index`-th element of a list header (its line goes if it was alone)."""
+        self.replace_header_value(name, index, None)
+
+    def prepend_via(self, via: Via | str) -> None:
+        """Put a Via line on top of the existing Vias (proxying a request)."""
+        found = self._index.get("via")
+        self.edits.insert(found[0] if found else 0, "Via", str(via))
+
+    def prepend_record_route(self, value: NameAddr | str) -> None:
+        """Put a Record-Route line before the existing ones (or first among the headers)."""
+        found = self._index.get("record-route")
+        self.edits.insert(found[0] if found else 0, "Record-Route", str(value))
+
+    def set_body(self, body: bytes, content_type: str | None = None) -> None:
+        """Replace the body; Content-Length follows, Content-Type too when given."""
+        edits = self.edits
+        edits.body = body
+        self.replace_header("content-length", str(len(body)))
+        if content_type is not None:
+            self.replace_header("content-type", content_type)
+
+    def serialize(self) -> bytes:
+        """The message as it is to be sent: the received bytes with the edits applied."""
+        if not self._edits:
+            return self._data[:self._body_end]
+        return render(
+            self._data, self._start_end, self._lines, self._body_start, self._body_end,
+            self._edits,
+        )
+
+    def apply_changes(self) -> SIPMessage:
+        """A new message parsed from `serialize()` (textopsx ``msg_apply_changes``)."""
+        from .parser import parse_message
+
+        return parse_message(self.serialize())
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.start_line!r}>"
+
+
+class SIPRequest(SIPMessage):
+    """A request: method, Request-URI, version."""
+
+    __slots__ = ("method", "ruri_text", "version", "_ruri_offset")
+
+    is_request = True
+
+    method: str
+    ruri_text: str
+    version: str
+    _ruri_offset: int
+
+    @property
+    def ruri(self) -> URI:
+        """The Request-URI, parsed on first use."""
+        cached = self._cache.get("@ruri")
+        if cached is None:
+            try:
+                cached = parse_uri(self.ruri_text, self._ruri_offset)
+            except SIPError as err:
+                raise self._error(err) from None
+            self._cache["@ruri"] = cached
+        return cached  # type: ignore[return-value]
+
+    def set_ruri(self, uri: URI | str) -> None:
+        """Rewrite the Request-URI (Kamailio ``$ru = ...``, ``rewriteuri``)."""
+        text = str(uri)
+        if any(c in text for c in " \t\r\n") or not text:
+            raise LocalSIPError(f"invalid Request-URI {text!r}")
+        self.edits.start_line = f"{self.method} {text} {self.version}"
+        self._cache["@new_ruri"] = uri if not isinstance(uri, str) else None
+
+    @property
+    def new_ruri(self) -> URI:
+        """The Request-URI as it will be sent (after `set_ruri` & co)."""
+        edits = self._edits
+        if edits is None or edits.start_line is None:
+            return self.ruri
+        cached = self._cache.get("@new_ruri")
+        if cached is None:
+            cached = parse_uri(edits.start_line.split(" ")[1])
+            self._cache["@new_ruri"] = cached
+        return cached  # type: ignore[return-value]
+
+    def _sip_ruri(self) -> SipURI:
+        uri = self.new_ruri
+        if not isinstance(uri, SipURI):
+            raise LocalSIPError(f"Request-URI {uri} is not a SIP URI")
+        return uri
+
+    def set_ruri_user(self, user: str | None) -> None:
+        """Rewrite the Request-URI's user (``$rU``); None removes the userinfo."""
+        self.set_ruri(self._sip_ruri().replace(user=user))
+
+    def set_ruri_host(self, host: str) -> None:
+        """Rewrite the Request-URI's host (``$rd``)."""
+        self.set_ruri(self._sip_ruri().replace(host=host))
+
+    def set_ruri_port(self, port: int | None) -> None:
+        """Rewrite the Request-URI's port (``$rp``); None removes it."""
+        self.set_ruri(self._sip_ruri().replace(port=port))
+
+
+class SIPResponse(SIPMessage):
+    """A response: version, status code, reason phrase."""
+
+    __slots__ = ("status_code", "reason", "version")
+
+    is_request = False
+
+    status_code: int
+    reason: str
+    version: str
+
+    def set_status(self, code: int, reason: str) -> None:
+        """Change the status line (textopsx ``change_reply_status``)."""
+        if not 100 <= code <= 699:
+            raise LocalSIPError(f"status code {code} out of range")
+        check_header_text("x", reason)
+        self.edits.start_line = f"{self.version} {code} {reason}"
+
+
+def _parse_from(text: str) -> NameAddr:
+    return parse_name_addr(text, "from")
+
+
+def _parse_to(text: str) -> NameAddr:
+    return parse_name_addr(text, "to")
+
+
+def _parse_contact(text: str) -> NameAddr:
+    return parse_name_addr(text, "contact")
+
+
+def _parse_route(text: str) -> NameAddr:
+    return parse_name_addr(text, "route")
+
+
+def _parse_record_route(text: str) -> NameAddr:
+    return parse_name_addr(text, "record-route")
+
+
+def _parse_max_forwards(text: str) -> int:
+    return parse_digits(text, "max-forwards", 255)
+
+
+def _parse_content_length(text: str) -> int:
+    return parse_digits(text, "content-length")
+
+
+def _parse_expires(text: str) -> int:
+    return parse_digits(text, "expires")

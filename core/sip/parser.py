@@ -1,0 +1,161 @@
+"""`parse_message`: frame one SIP message and find its line boundaries, nothing more.
+
+The scan is one ``bytes.find(CRLF)`` loop over the header block: per line it looks for the
+colon and maps the name to its canonical key with one dict lookup. Header values are left
+as byte ranges; `SIPMessage` parses each on first use. Only what framing needs is checked
+here: the start line, that every header line is ``token HCOLON ...``, and Content-Length.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .errors import RemoteSIPError
+from .headers import canonical_from_wire
+from .message import Line, SIPMessage, SIPRequest, SIPResponse
+from .syntax import TOKEN_BYTES_RE, decode
+
+MAX_MESSAGE_SIZE = 65535
+"""Largest message accepted by default (Kamailio's BUF_SIZE); larger ones get 513."""
+
+_VERSION_RE = re.compile(rb"SIP/[0-9]+\.[0-9]+", re.IGNORECASE)
+_CODE_RE = re.compile(rb"[1-6][0-9][0-9]")
+_WS = b" \t"
+
+
+def parse_message(data: bytes, *, max_size: int = MAX_MESSAGE_SIZE) -> SIPMessage:
+    """Parse one SIP message (a whole datagram, or one framed stream message).
+
+    Returns a `SIPRequest` or a `SIPResponse`. Octets after the body (as delimited by
+    Content-Length) are ignored; `SIPMessage.consumed` tells where the message ended. Without
+    Content-Length the body is the rest of `data` (RFC 3261 s18.3, datagrams).
+
+    Raises `RemoteSIPError` with the status to answer (None for a response) and the byte
+    offset of the problem: 400 for malformed framing or start line, 505 for a version other
+    than SIP/2.0, 513 when `data` exceeds `max_size`, 413 for an oversized Content-Length.
+    """
+    is_response = data[:4].upper() == b"SIP/"
+    if len(data) > max_size:
+        raise _fail("message too large", is_response, max_size, 513)
+    eol = data.find(b"\r\n")
+    if eol < 0:
+        raise _fail("start line not terminated by CRLF", is_response, len(data))
+    msg: SIPMessage
+    if is_response:
+        msg = _parse_status_line(data, eol)
+    else:
+        msg = _parse_request_line(data, eol)
+    _scan_headers(msg, data, eol + 2, max_size)
+    return msg
+
+
+def _fail(detail: str, is_response: bool, position: int, status: int = 400,
+          header: str | None = None) -> RemoteSIPError:
+    return RemoteSIPError(
+        detail, None if is_response else status, position=position, header=header,
+        reason=None if not is_response else "",
+    )
+
+
+def _parse_request_line(data: bytes, eol: int) -> SIPRequest:
+    first = data[:eol]
+    parts = first.split(b" ")
+    if len(parts) != 3 or not all(parts):
+        # point at the first extra or misplaced space
+        pos = first.find(b"  ")
+        if pos < 0:
+            pos = len(first) - 1 if first.endswith(b" ") else first.rfind(b" ")
+        raise _fail("Request-Line must be Method SP Request-URI SP SIP-Version", False, max(pos, 0))
+    method, ruri, version = parts
+    if TOKEN_BYTES_RE.fullmatch(method) is None:
+        raise _fail("malformed method", False, 0)
+    if version.upper() != b"SIP/2.0":
+        if _VERSION_RE.fullmatch(version):
+            raise _fail("SIP version not supported", False, eol - len(version), 505)
+        raise _fail("malformed SIP-Version", False, eol - len(version))
+    msg = SIPRequest.__new__(SIPRequest)
+    msg.method = method.decode("ascii")
+    msg.ruri_text = decode(ruri)
+    msg.version = "SIP/2.0"
+    msg._ruri_offset = len(method) + 1
+    msg._start_end = eol
+    return msg
+
+
+def _parse_status_line(data: bytes, eol: int) -> SIPResponse:
+    first = data[:eol]
+    parts = first.split(b" ", 2)
+    version = parts[0]
+    if version.upper() != b"SIP/2.0":
+        raise _fail("SIP version not supported", True, 0)
+    if len(parts) < 2 or _CODE_RE.fullmatch(parts[1]) is None:
+        raise _fail("malformed status code", True, len(version) + 1)
+    msg = SIPResponse.__new__(SIPResponse)
+    msg.status_code = int(parts[1])
+    msg.reason = decode(parts[2]) if len(parts) > 2 else ""
+    msg.version = "SIP/2.0"
+    msg._start_end = eol
+    return msg
+
+
+def _scan_headers(msg: SIPMessage, data: bytes, pos: int, max_size: int) -> None:
+    is_response = not msg.is_request
+    n = len(data)
+    lines: list[Line] = []
+    index: dict[str, list[int]] = {}
+    find = data.find
+    while True:
+        eol = find(b"\r\n", pos)
+        if eol < 0:
+            raise _fail("header block not terminated by an empty line", is_response, pos)
+        if eol == pos:
+            break
+        nxt = eol + 2
+        # LWS folding: a line starting with SP/HT continues the previous one
+        while nxt < n and data[nxt] in _WS:
+            eol = find(b"\r\n", nxt)
+            if eol < 0:
+                raise _fail("header block not terminated by an empty line", is_response, nxt)
+            nxt = eol + 2
+        colon = find(b":", pos, eol)
+        if colon < 0:
+            raise _fail("header line without a colon", is_response, pos)
+        key = canonical_from_wire(data[pos:colon])
+        if key is None:
+            raise _fail("malformed header name", is_response, pos)
+        slot = index.get(key)
+        if slot is None:
+            index[key] = [len(lines)]
+        else:
+            slot.append(len(lines))
+        lines.append((key, pos, colon, eol))
+        pos = nxt
+    body_start = pos + 2
+    body_end = n
+    content_length = index.get("content-length")
+    if content_length is not None:
+        if len(content_length) > 1:
+            raise _fail(
+                "more than one Content-Length", is_response,
+                lines[content_length[1]][1], header="content-length",
+            )
+        _key, start, colon, eol = lines[content_length[0]]
+        value = data[colon + 1:eol].strip(b" \t\r\n")
+        if not value.isdigit():
+            raise _fail("malformed Content-Length", is_response, colon + 1, header="content-length")
+        length = int(value)
+        available = n - body_start
+        if length > available:
+            status = 413 if body_start + length > max_size else 400
+            raise _fail(
+                f"body shorter than Content-Length ({available} < {length})", is_response,
+                n, status, header="content-length",
+            )
+        body_end = body_start + length
+    msg._data = data
+    msg._lines = lines
+    msg._index = index
+    msg._body_start = body_start
+    msg._body_end = body_end
+    msg._cache = {}
+    msg._edits = None

@@ -1,0 +1,171 @@
+"""Via values (RFC 3261 s20.42, RFC 3581 rport, RFC 5118 IPv6): parse and build.
+
+``SIP / 2.0 / UDP host[:port] *(;param)`` with LWS allowed around the slashes and the colon.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .errors import LocalSIPError, RemoteSIPError
+from .syntax import TOKEN_CHARS, format_params, is_token, param_value, parse_params
+from .uri import bare_host, host_reference, is_ip_address, is_valid_host
+
+BRANCH_MAGIC = "z9hG4bK"
+"""RFC 3261 magic cookie: a branch starting with it was made by an RFC 3261 element."""
+
+_VIA_HEAD_RE = re.compile(
+    f"[ \\t]*([{TOKEN_CHARS}]+)[ \\t]*/[ \\t]*([{TOKEN_CHARS}]+)[ \\t]*/[ \\t]*([{TOKEN_CHARS}]+)"
+    r"[ \t]+(\[[^\]]*\]|[^\s:;,\[]+)(?:[ \t]*:[ \t]*([0-9]+))?"
+)
+
+DEFAULT_PORTS = {"TLS": 5061, "WSS": 443, "WS": 80}
+
+
+@dataclass(frozen=True, slots=True)
+class Via:
+    """One Via value.
+
+    Attributes:
+        protocol: ``"SIP/2.0"``.
+        transport: upper-cased transport (``"UDP"``, ``"TCP"``, ``"TLS"``, ``"SCTP"`` ...).
+        host: sent-by host as written (IPv6 with brackets, lower-cased).
+        port: sent-by port, or None.
+        params: parameters, names lower-cased, values as written (None for flags).
+    """
+
+    protocol: str
+    transport: str
+    host: str
+    port: int | None
+    params: dict[str, str | None]
+
+    @property
+    def branch(self) -> str | None:
+        """The branch parameter, or None."""
+        return param_value(self.params.get("branch"))
+
+    @property
+    def received(self) -> str | None:
+        """The received parameter (an IP address, maybe bracketed), or None."""
+        return self.params.get("received")
+
+    @property
+    def has_rport(self) -> bool:
+        """True when the rport parameter is present, with or without a value."""
+        return "rport" in self.params
+
+    @property
+    def rport(self) -> int | None:
+        """The rport value, or None when absent or empty (a request for one)."""
+        value = self.params.get("rport")
+        return int(value) if value else None
+
+    @property
+    def maddr(self) -> str | None:
+        """The maddr parameter, or None."""
+        return self.params.get("maddr")
+
+    @property
+    def sent_by(self) -> str:
+        """``host[:port]`` as it appears in the Via."""
+        return self.host if self.port is None else f"{self.host}:{self.port}"
+
+    @property
+    def default_port(self) -> int:
+        """The port a reply goes to when no port is given: 5060, 5061 for TLS, ..."""
+        return DEFAULT_PORTS.get(self.transport, 5060)
+
+    def is_rfc3261_branch(self) -> bool:
+        """True when the branch starts with the RFC 3261 magic cookie."""
+        branch = self.branch
+        return branch is not None and branch.startswith(BRANCH_MAGIC)
+
+    def with_params(self, **changes: str | None) -> Via:
+        """A copy with parameters set (a value, or None for a flag), kept in order."""
+        params = dict(self.params)
+        params.update(changes)
+        return Via(self.protocol, self.transport, self.host, self.port, params)
+
+    def __str__(self) -> str:
+        return f"{self.protocol}/{self.transport} {self.sent_by}{format_params(self.params)}"
+
+
+def parse_via(text: str, header: str | None = "via") -> Via:
+    """Parse one Via value (already split from its comma list); offsets relative to `text`."""
+    m = _VIA_HEAD_RE.match(text)
+    if m is None:
+        raise RemoteSIPError("malformed Via sent-protocol/sent-by", position=0, header=header)
+    name, version, transport, host, port = m.groups()
+    if name.upper() != "SIP" or version != "2.0":
+        raise RemoteSIPError(
+            "Via protocol is not SIP/2.0", 505, position=m.start(1), header=header
+        )
+    if not is_valid_host(host):
+        raise RemoteSIPError("malformed Via host", position=m.start(4), header=header)
+    port_number = int(port) if port is not None else None
+    if port_number is not None and port_number > 65535:
+        raise RemoteSIPError("Via port out of range", position=m.start(5), header=header)
+    params, _ = parse_params(text, m.end(), 0, "Via", header)
+    _check_params(params, text, header)
+    return Via("SIP/2.0", transport.upper(), host.lower(), port_number, params)
+
+
+def _check_params(params: dict[str, str | None], text: str, header: str | None) -> None:
+    def fail(what: str, name: str) -> RemoteSIPError:
+        at = text.lower().find(";" + name)
+        return RemoteSIPError(what, position=max(at, 0), header=header)
+
+    received = params.get("received")
+    if received is not None and not is_ip_address(received):
+        raise fail("Via received is not an IP address", "received")
+    if "received" in params and received is None:
+        raise fail("Via received has no value", "received")
+    rport = params.get("rport")
+    if rport is not None and (not rport.isdigit() or int(rport) > 65535):
+        raise fail("malformed Via rport", "rport")
+    ttl = params.get("ttl")
+    if "ttl" in params and (ttl is None or not ttl.isdigit() or int(ttl) > 255):
+        raise fail("malformed Via ttl", "ttl")
+    maddr = params.get("maddr")
+    if "maddr" in params and (maddr is None or not is_valid_host(host_reference(maddr))):
+        raise fail("malformed Via maddr", "maddr")
+    if "branch" in params:
+        branch = params["branch"]
+        if branch is None or not is_token(branch):
+            raise fail("malformed Via branch", "branch")
+
+
+def build_via(
+    transport: str,
+    host: str,
+    port: int | None = None,
+    *,
+    branch: str,
+    rport: bool = False,
+    params: dict[str, str | None] | None = None,
+) -> Via:
+    """Our own Via value: ``SIP/2.0/<transport> host[:port];branch=...[;rport]``.
+
+    `host` may be a bare IPv6 address; it gets its brackets here. Raises `LocalSIPError`
+    for a bad host, port or branch.
+    """
+    host = host_reference(host)
+    if not is_valid_host(host):
+        raise LocalSIPError(f"invalid Via host {host!r}")
+    if port is not None and not 0 < port <= 65535:
+        raise LocalSIPError(f"Via port {port} out of range")
+    if not is_token(branch):
+        raise LocalSIPError(f"invalid branch {branch!r}")
+    all_params: dict[str, str | None] = {"branch": branch}
+    if rport:
+        all_params["rport"] = None
+    if params:
+        all_params.update(params)
+    return Via("SIP/2.0", transport.upper(), host, port, all_params)
+
+
+def same_host(a: str, b: str) -> bool:
+    """Compare two hosts/addresses ignoring case and IPv6 brackets."""
+    return bare_host(a).lower() == bare_host(b).lower()

@@ -1,0 +1,5 @@
+"""cfglint: lint Kamailio-style configs with the shared cfg front-end (see docs/cfglint.md)."""
+
+from .cli import main
+
+__all__ = ["main"]

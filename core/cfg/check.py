@@ -324,15 +324,20 @@ class _BodyChecker:
             want = " or ".join(str(a) for a in spec.arities)
             self.report("E207", call.name_span, f"{call.name} takes {want} argument"
                         f"{'s' if spec.arities != (1,) else ''}, given {len(call.args)}")
-        for rtype in self.types:
-            if not (spec.routes & rtype):
-                where = _label(self.block)
-                kind_name = next((k for k, v in ROUTE_KIND_TYPES.items() if v == rtype
-                                  and k != "route"), str(rtype))
-                via = "" if kind_name == self.block.canonical_kind else f" (reached from {kind_name})"
-                self.report("E208", call.name_span,
-                            f"{call.name} cannot be used in {where}{via}")
+        for rtype in sorted(self.types, key=int):
+            if spec.routes & rtype:
+                continue
+            where = _label(self.block)
+            if self.block.canonical_kind != "route":
+                self.report("E208", call.name_span, f"{call.name} cannot be used in {where}")
                 break
+            kind_name = next(k for k, v in ROUTE_KIND_TYPES.items() if v == rtype)
+            # Kamailio's own check stopped following route() calls long ago, and configs guard
+            # such calls at run time (is_request(), t_is_branch_route()): warn, don't refuse.
+            self.report("W209", call.name_span,
+                        f"{call.name} cannot be used in {kind_name}, which reaches {where}",
+                        "guard the call (e.g. is_request(), t_is_branch_route()) or move it")
+            break
 
 
 def check(config: ast.Config, registry: Registry) -> list[Diagnostic]:

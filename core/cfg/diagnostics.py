@@ -75,7 +75,7 @@ RULES: dict[str, Rule] = {
         Rule("W205", _W, "$ru inside event_route[xhttp:request]: the HTTP URL is $hu"),
         Rule("W206", _W, "debugger module loaded but not first"),
         Rule("W207", _W, "xhttp loaded without tcp_accept_no_cl=yes"),
-        Rule("W208", _W, "module loaded but none of its functions is used"),
+        Rule("W209", _W, "function not allowed in a route kind that calls this named route"),
     )
 }
 

@@ -91,8 +91,10 @@ class Lexer:
         self.smap = smap
         self.text = smap.text
         self.diagnostics: list[Diagnostic] = []
+        self.error_offsets: list[int] = []
 
     def _error(self, code: str, start: int, end: int, message: str, hint: str | None = None) -> None:
+        self.error_offsets.append(start)
         self.diagnostics.append(diag(code, self.smap.span(start, end), message, hint))
 
     def tokens(self) -> list[Token]:
@@ -154,9 +156,13 @@ class Lexer:
             q = text.find(quote, pos)
             b = text.find("\\", pos, q if q >= 0 else n)
             if q < 0:
+                # Resume at the end of the line: one unclosed quote must not hide the rest of
+                # the file from the parser.
                 self._error("E110", start, start + 1, "string is never closed",
                             f"add the closing {quote}")
-                return None, n
+                eol = text.find("\n", start)
+                eol = n if eol < 0 else eol
+                return Token(T.STRING, text[start + 1 : eol], start, eol, quote), eol
             if b < 0:
                 parts.append(text[pos:q])
                 return Token(T.STRING, "".join(parts), start, q + 1, quote), q + 1

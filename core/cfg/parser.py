@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from . import ast
 from .diagnostics import Diagnostic, diag
-from .lexer import T, Token, tokenize
+from .lexer import Lexer, T, Token
 from .source import SourceMap, Span
 
 # Binary operator levels, loosest first (reference section 1.4).
@@ -55,6 +55,8 @@ class Parser:
         self._error_offsets: set[int] = set()
         self.loop_depth = 0
         self.switch_depth = 0
+        self.lex_error_offsets: list[int] = []
+        self.stmt_start = -1
 
     # --- token helpers ------------------------------------------------------------------------
 
@@ -93,12 +95,18 @@ class Parser:
 
     def error(self, code: str, span: Span, message: str, hint: str | None = None,
               offset: int | None = None) -> None:
+        if self._near_lexical_error():
+            return  # the lexer already explained this statement's problem
         key = offset if offset is not None else -1
         if key >= 0 and key in self._error_offsets:
             return  # one error per place: avoid cascades
         if key >= 0:
             self._error_offsets.add(key)
         self.diagnostics.append(diag(code, span, message, hint))
+
+    def _near_lexical_error(self) -> bool:
+        lo, hi = self.stmt_start, self.tok.end
+        return any(lo <= off <= hi for off in self.lex_error_offsets)
 
     def fail(self, message: str, hint: str | None = None, code: str = "E120",
              tok: Token | None = None) -> _Sync:
@@ -187,6 +195,7 @@ class Parser:
 
     def top_item(self) -> ast.Item | None:
         tok = self.tok
+        self.stmt_start = tok.start
         if tok.is_op(";"):
             self.advance()
             return None
@@ -334,6 +343,7 @@ class Parser:
 
     def statement(self) -> ast.Stmt | None:
         tok = self.tok
+        self.stmt_start = tok.start
         if tok.is_op("{"):
             return self.block("block")
         if tok.is_op(";"):
@@ -360,19 +370,16 @@ class Parser:
             return ast.BreakStmt(self.span(tok))
         if word == "return":
             self.advance()
-            value = None
-            if not self.tok.is_op(";", "}"):
-                value = self.expression()
+            value = self.expression() if self.value_follows() else None
             self.expect_semicolon("return")
             return ast.ReturnStmt(self.span_from(tok), value)
         if word in ("exit", "drop"):
             self.advance()
-            if not self.tok.is_op(";", "}"):
-                if self.tok.is_op("(") and self.peek().is_op(")"):
-                    self.advance()
-                    self.advance()
-                else:
-                    self.expression()
+            if self.tok.is_op("(") and self.peek().is_op(")"):
+                self.advance()
+                self.advance()
+            elif self.value_follows():
+                self.expression()  # Kamailio accepts and ignores a value here
             self.expect_semicolon(word)
             node_cls = ast.ExitStmt if word == "exit" else ast.DropStmt
             return node_cls(self.span_from(tok))
@@ -385,6 +392,13 @@ class Parser:
         call = self.call(tok)
         self.expect_semicolon(f"{call.name}(...)" if call.parens else call.name)
         return ast.CallStmt(call.span, call)
+
+    def value_follows(self) -> bool:
+        """After return/exit/drop: is there a value on the same line before the ';'?"""
+        tok = self.tok
+        if tok.is_op(";", "}") or tok.kind is T.EOF or self.newline_before(self.i):
+            return False
+        return not (tok.kind is T.ID and tok.text in _STMT_WORDS)
 
     def call(self, name_tok: Token) -> ast.Call:
         self.advance()
@@ -731,10 +745,12 @@ def _typed_param_value(toks: list[Token]) -> int | str | None:
 
 def parse(smap: SourceMap) -> tuple[ast.Config, list[Diagnostic]]:
     """Parse preprocessed text (with its source map) into a Config and syntax diagnostics."""
-    tokens, lex_diags = tokenize(smap)
+    lexer = Lexer(smap)
+    tokens = lexer.tokens()
     parser = Parser(tokens, smap)
+    parser.lex_error_offsets = lexer.error_offsets
     config = parser.parse_config()
-    return config, lex_diags + parser.diagnostics
+    return config, lexer.diagnostics + parser.diagnostics
 
 
 def parse_text(text: str, file: str = "<string>") -> tuple[ast.Config, list[Diagnostic]]:

@@ -1,4 +1,4 @@
-"""Exports of Kamailio's `acc` module: accounting of transactions to syslog or database."""
+"""Kamailio's `acc` module as declared exports: Accounting of transactions to syslog or database."""
 
 from siprouter.core.exports import ModuleExports, RouteType
 

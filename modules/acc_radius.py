@@ -1,4 +1,4 @@
-"""Exports of Kamailio's `acc_radius` module: accounting of transactions to a RADIUS server."""
+"""Kamailio's `acc_radius` module as declared exports: Accounting of transactions to a RADIUS server."""
 
 from siprouter.core.exports import ModuleExports, RouteType
 

@@ -1,4 +1,4 @@
-"""Exports of Kamailio's `alias_db` module: user aliases looked up in a database table."""
+"""Kamailio's `alias_db` module as declared exports: User aliases looked up in a database table."""
 
 from siprouter.core.exports import REQ_FAIL, ModuleExports, RouteType
 

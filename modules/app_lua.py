@@ -1,4 +1,4 @@
-"""Exports of Kamailio's `app_lua` module: run Lua scripts from the config (sr/KSR API)."""
+"""Kamailio's `app_lua` module as declared exports: Run Lua scripts from the config (sr/KSR API)."""
 
 from siprouter.core.exports import ModuleExports, RouteType
 
@@ -6,7 +6,7 @@ exports = ModuleExports("app_lua", doc="Run Lua scripts from the config (sr/KSR 
 
 # Parameters
 exports.param("load", str, None, multi=True, doc="Set the path to the Lua script to be loaded at startup.")
-exports.param("reload", int, 1, multi=True, doc="If reload is 1 enables the ability to reload the scripts using the RPC app_lua.reload...")
+exports.param("reload", int, 1, doc="If reload is 1 enables the ability to reload the scripts using the RPC app_lua.reload...")
 exports.param("log_mode", int, 0, doc="Control what is printed in log messages.")
 
 # Functions

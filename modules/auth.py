@@ -1,4 +1,4 @@
-"""Exports of Kamailio's `auth` module: digest authentication: challenges, nonces and credential checks."""
+"""Kamailio's `auth` module as declared exports: Digest authentication: challenges, nonces and credential checks."""
 
 from siprouter.core.exports import REQ_FAIL_ONREPLY, ModuleExports, RouteType
 
@@ -24,7 +24,7 @@ exports.param("otn_in_flight_no", int, 1048576, doc="Maximum number of in-flight
 exports.param("otn_in_flight_order", int, 20, doc="Equivalent to otn_in_flight_no, but instead of directly specifying the size, its value is...")
 exports.param("nid_pool_no", int, 1, doc="Controls the number of partitions for the nonce_count and one_time_nonce arrays (it's...")
 exports.param("force_stateless_reply", int, None, doc="If set to 1, www_challenge() and proxy_challenge() functions send reply statelessly no...")
-exports.param("realm_prefix", str, None, doc="Prefix to be automatically stripped from the realm.")
+exports.param("realm_prefix", str, "", doc="Prefix to be automatically stripped from the realm.")
 exports.param("use_domain", int, None, doc="If set to 1, pv_auth_check() uses domain parts of the URIs to check user identity.")
 exports.param("algorithm", str, None, doc="Configure hash algorithm used for digest authentication.")
 exports.param("add_authinfo_hdr", int, 0, doc="Should an Authentication-Info header be added on 200 OK responses? The...")

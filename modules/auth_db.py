@@ -1,4 +1,4 @@
-"""Exports of Kamailio's `auth_db` module: digest authentication against a subscriber database table."""
+"""Kamailio's `auth_db` module as declared exports: Digest authentication against a subscriber database table."""
 
 from siprouter.core.exports import ModuleExports, RouteType
 
@@ -9,8 +9,8 @@ exports.param("db_url", str, "mysql://kamailioro:kamailioro@localhost/kamailio",
 exports.param("user_column", str, "fine", doc="This is the name of the column holding usernames.")
 exports.param("domain_column", str, "fine", doc="This is the name of the column holding domains of users.")
 exports.param("password_column", str, "ha1", doc="This is the name of the column holding passwords.")
-exports.param("password_column_2", str, None, doc="As described in the previous section this parameter contains name of column holding...")
-exports.param("calculate_ha1", int, None, doc="This parameter tells the server whether it should use a pre-calculated HA1 string or...")
+exports.param("password_column_2", str, "ha1b", doc="As described in the previous section this parameter contains name of column holding...")
+exports.param("calculate_ha1", int, 0, doc="This parameter tells the server whether it should use a pre-calculated HA1 string or...")
 exports.param("use_domain", int, 0, doc="If true (not 0), domain will be also used when looking up in the subscriber table.")
 exports.param("load_credentials", str, None, doc="This parameter specifies of credentials to be fetch from database when the authentication...")
 exports.param("version_table", int, 1, doc="If set to 0, the module will skip checking the version for subscriber table.")

@@ -1,4 +1,4 @@
-"""Exports of Kamailio's `avpops` module: aVP operations: load/store AVPs from a database, compare and modify them."""
+"""Kamailio's `avpops` module as declared exports: AVP operations: load/store AVPs from a database, compare and modify them."""
 
 from siprouter.core.exports import ModuleExports, RouteType
 

@@ -1,4 +1,4 @@
-"""Exports of Kamailio's `blst` module: script access to the destination blocklist."""
+"""Kamailio's `blst` module as declared exports: Script access to the destination blocklist."""
 
 from siprouter.core.exports import ModuleExports, RouteType
 

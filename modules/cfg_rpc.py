@@ -1,4 +1,4 @@
-"""Exports of Kamailio's `cfg_rpc` module: rPC commands for the runtime configuration framework (cfg.*)."""
+"""Kamailio's `cfg_rpc` module as declared exports: RPC commands for the runtime configuration framework (cfg.*)."""
 
 from siprouter.core.exports import ModuleExports
 

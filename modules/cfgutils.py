@@ -1,4 +1,4 @@
-"""Exports of Kamailio's `cfgutils` module: config helpers: random events, sleeps, global flags, locks."""
+"""Kamailio's `cfgutils` module as declared exports: Config helpers: random events, sleeps, global flags, locks."""
 
 from siprouter.core.exports import ModuleExports, RouteType
 
@@ -33,7 +33,7 @@ exports.function("check_route_exists", args=1, routes=RouteType.ANY, doc="Check 
 exports.function("route_if_exists", args=1, routes=RouteType.ANY, doc="Execute a routing block only if it is defined.")
 
 # Pseudo-variables
-exports.pv("RANDOM", inner=False)
+exports.pv("RANDOM", inner=False, doc="random number")
 
 # RPC commands
 exports.rpc("cfgutils.rand_set_prop", "Set the probability value to the given parameter.", ())

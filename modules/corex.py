@@ -1,4 +1,4 @@
-"""Exports of Kamailio's `corex` module: old core functions reimplemented, plus send/socket helpers."""
+"""Kamailio's `corex` module as declared exports: Old core functions reimplemented, plus send/socket helpers."""
 
 from siprouter.core.exports import REQ_FAIL, ModuleExports, RouteType
 
@@ -40,8 +40,8 @@ exports.function("is_faked_msg", args=0, routes=RouteType.ANY, doc="Returns 1 (n
 exports.function("is_socket_name", args=1, routes=RouteType.ANY, doc="Returns 1 (native config true) if the parameter matches a local socket name, otherwise -1...")
 
 # Pseudo-variables
-exports.pv("cfg", inner=True)
-exports.pv("lsock", inner=True)
+exports.pv("cfg", inner=True, doc="config file attributes: line, name, file, route")
+exports.pv("lsock", inner=True, doc="attributes of a listen socket")
 
 # RPC commands
 exports.rpc("corex.debug", "Set or get the global log level (the value for global parameter 'debug').", ())

@@ -1,11 +1,11 @@
-"""Exports of Kamailio's `counters` module: script counters and the cnt.* RPCs."""
+"""Kamailio's `counters` module as declared exports: Script counters and the cnt.* RPCs."""
 
 from siprouter.core.exports import ModuleExports, RouteType
 
 exports = ModuleExports("counters", doc="Script counters and the cnt.* RPCs")
 
 # Parameters
-exports.param("script_cnt_grp_name", str, None, doc="Group name that will be used for the counters defined via the script_counter module...")
+exports.param("script_cnt_grp_name", str, "script", doc="Group name that will be used for the counters defined via the script_counter module...")
 exports.param("script_counter", str, None, multi=True, doc="Define a new counter that can be used from the script.")
 
 # Functions

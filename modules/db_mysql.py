@@ -1,4 +1,4 @@
-"""Exports of Kamailio's `db_mysql` module: mySQL database driver."""
+"""Kamailio's `db_mysql` module as declared exports: MySQL database driver."""
 
 from siprouter.core.exports import ModuleExports
 

@@ -1,4 +1,4 @@
-"""Exports of Kamailio's `db_postgres` module: postgreSQL database driver."""
+"""Kamailio's `db_postgres` module as declared exports: PostgreSQL database driver."""
 
 from siprouter.core.exports import ModuleExports
 

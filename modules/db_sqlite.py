@@ -1,4 +1,4 @@
-"""Exports of Kamailio's `db_sqlite` module: sQLite database driver."""
+"""Kamailio's `db_sqlite` module as declared exports: SQLite database driver."""
 
 from siprouter.core.exports import ModuleExports
 

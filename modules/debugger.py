@@ -1,4 +1,4 @@
-"""Exports of Kamailio's `debugger` module: interactive config debugger: cfgtrace, breakpoints, per-module log levels."""
+"""Kamailio's `debugger` module as declared exports: Interactive config debugger: cfgtrace, breakpoints, per-module log levels."""
 
 from siprouter.core.exports import ModuleExports, RouteType
 

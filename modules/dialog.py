@@ -1,4 +1,4 @@
-"""Exports of Kamailio's `dialog` module: dialog (call) tracking, profiles and dialog variables."""
+"""Kamailio's `dialog` module as declared exports: Dialog (call) tracking, profiles and dialog variables."""
 
 from siprouter.core.exports import REQ_FAIL_BRANCH_ONREPLY, ModuleExports, RouteType
 
@@ -95,12 +95,12 @@ exports.function("dlg_db_load_callid", args=1, routes=RouteType.ANY, doc="Load d
 exports.function("dlg_db_load_extra", args=0, routes=RouteType.ANY, doc="Load all dialog records from database that are not in memory of the current Kamailio...")
 
 # Pseudo-variables
-exports.pv("DLG_count", inner=False)
-exports.pv("DLG_lifetime", inner=False)
-exports.pv("DLG_status", inner=False)
-exports.pv("dlg_ctx", writable=True, inner=True)
-exports.pv("dlg", inner=True)
-exports.pv("dlg_var", writable=True, inner=True)
+exports.pv("DLG_count", inner=False, doc="number of active dialogs")
+exports.pv("DLG_lifetime", inner=False, doc="lifetime of the current dialog")
+exports.pv("DLG_status", inner=False, doc="state of the current dialog")
+exports.pv("dlg_ctx", writable=True, inner=True, doc="dialog context attributes: flags, timeout_route, timeout_bye ...")
+exports.pv("dlg", inner=True, doc="attributes of the current dialog: h_id, callid, from_tag, state ...")
+exports.pv("dlg_var", writable=True, inner=True, doc="dialog variable ($dlg_var(key))")
 
 # RPC commands
 exports.rpc("dlg.list", "Lists the description of all dialogs (active calls).", ())

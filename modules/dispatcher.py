@@ -1,4 +1,4 @@
-"""Exports of Kamailio's `dispatcher` module: load balancing over destination sets."""
+"""Kamailio's `dispatcher` module as declared exports: Load balancing over destination sets."""
 
 from siprouter.core.exports import REQ_FAIL, REQ_FAIL_ONREPLY, ModuleExports, RouteType
 
@@ -68,7 +68,7 @@ exports.function("ds_is_active", args=(1, 2), routes=RouteType.ANY, doc="This fu
 exports.function("ds_reload", args=0, routes=RouteType.ANY, doc="Reloads the groups and included destinations.")
 
 # Pseudo-variables
-exports.pv("dsv", inner=True)
+exports.pv("dsv", inner=True, doc="attributes of the last dispatcher probe reply: code, reason, flags")
 
 # RPC commands
 exports.rpc("dispatcher.set_state", "Sets the state for a destination address (can be use to mark the destination as active or...", ("_state_", "_group_", "_address_"))

@@ -1,4 +1,4 @@
-"""Exports of Kamailio's `domain` module: local domain checks against a domain table."""
+"""Kamailio's `domain` module as declared exports: Local domain checks against a domain table."""
 
 from siprouter.core.exports import ModuleExports, RouteType
 

@@ -1,4 +1,4 @@
-"""Exports of Kamailio's `exec` module: run external commands from the script."""
+"""Kamailio's `exec` module as declared exports: Run external commands from the script."""
 
 from siprouter.core.exports import REQ_FAIL, ModuleExports, RouteType
 

@@ -1,4 +1,4 @@
-"""Exports of Kamailio's `geoip` module: geoIP lookups of IP addresses."""
+"""Kamailio's `geoip` module as declared exports: GeoIP lookups of IP addresses."""
 
 from siprouter.core.exports import ModuleExports, RouteType
 
@@ -11,4 +11,4 @@ exports.param("path", str, None, doc="Path to the GeoIP database file.")
 exports.function("geoip_match", args=2, routes=RouteType.ANY, doc="Match ipaddr against the GeoIP database and set the pvc container.")
 
 # Pseudo-variables
-exports.pv("gip", inner=True)
+exports.pv("gip", inner=True, doc="GeoIP match attributes ($gip(id=>cc) ...)")

@@ -1,11 +1,11 @@
-"""Exports of Kamailio's `htable` module: shared-memory hash tables for the script."""
+"""Kamailio's `htable` module as declared exports: Shared-memory hash tables for the script."""
 
 from siprouter.core.exports import ModuleExports, RouteType
 
 exports = ModuleExports("htable", doc="Shared-memory hash tables for the script")
 
 # Parameters
-exports.param("htable", str, "0", multi=True, doc="The definition of a hash table.")
+exports.param("htable", str, None, multi=True, doc="The definition of a hash table.")
 exports.param("db_url", str, None, doc="The URL to connect to database for loading values in hash table at start up.")
 exports.param("key_name_column", str, "key_name", doc="The name of the column containing the hash table key name.")
 exports.param("key_type_column", str, "key_type", doc="The name of the column containing the hash table key type.")
@@ -47,15 +47,15 @@ exports.function("sht_setxs", args=4, routes=RouteType.ANY, doc="Set the item wi
 exports.function("sht_setxi", args=4, routes=RouteType.ANY, doc="Set the item with the name 'itname' from hash table 'htname' to integer value 'itval' and...")
 
 # Pseudo-variables
-exports.pv("sht", writable=True, inner=True)
-exports.pv("shtex", writable=True, inner=True)
-exports.pv("shtcn", inner=True)
-exports.pv("shtcv", inner=True)
-exports.pv("shtinc", inner=True)
-exports.pv("shtdec", inner=True)
-exports.pv("shtrecord", inner=True)
-exports.pv("shtitkey", inner=True)
-exports.pv("shtitval", inner=True)
+exports.pv("sht", writable=True, inner=True, doc="hash table item ($sht(table=>key))")
+exports.pv("shtex", writable=True, inner=True, doc="expire of a hash table item")
+exports.pv("shtcn", inner=True, doc="count of items whose name matches")
+exports.pv("shtcv", inner=True, doc="count of items whose value matches")
+exports.pv("shtinc", inner=True, doc="atomic increment of an item, returns the new value")
+exports.pv("shtdec", inner=True, doc="atomic decrement of an item, returns the new value")
+exports.pv("shtrecord", inner=True, doc="attributes of the expired item in htable:expired routes")
+exports.pv("shtitkey", inner=True, doc="key at the hash table iterator")
+exports.pv("shtitval", inner=True, doc="value at the hash table iterator")
 
 # RPC commands
 exports.rpc("htable.get", "Lists one value in a hash table", ("htable", "key"))

@@ -1,4 +1,4 @@
-"""Exports of Kamailio's `jsonrpcs` module: jSON-RPC server for RPC commands (FIFO, datagram, HTTP)."""
+"""Kamailio's `jsonrpcs` module as declared exports: JSON-RPC server for RPC commands (FIFO, datagram, HTTP)."""
 
 from siprouter.core.exports import ModuleExports, RouteType
 
@@ -9,23 +9,20 @@ exports.param("pretty_format", int, 1, doc="Pretty format for JSON-RPC response 
 exports.param("transport", int, 6, doc="Control what transports are enabled.")
 exports.param("fifo_name", str, "kamailio_rpc.fifo", doc="The name of the FIFO file to be created for listening and reading external commands.")
 exports.param("fifo_mode", int, 0o660, doc="Permission to be used for creating the listening FIFO file.")
-exports.param("fifo_group", str, "the", doc="System Group to be used for creating the listening FIFO file.")
-exports.param("fifo_group", int, None, doc="System Group to be used for creating the listening FIFO file.")
-exports.param("fifo_user", str, "the", doc="System User to be used for creating the listening FIFO file.")
-exports.param("fifo_user", int, None, doc="System User to be used for creating the listening FIFO file.")
+# fifo_/dgram_ user and group take a name or a numeric id (Kamailio registers both types).
+exports.param("fifo_group", str, None, doc="System Group to be used for creating the listening FIFO file.")
+exports.param("fifo_user", str, None, doc="System User to be used for creating the listening FIFO file.")
 exports.param("fifo_reply_dir", str, "/tmp/", doc="Directory to be used for creating the reply FIFO files.")
 exports.param("dgram_socket", str, "kamailio_rpc.sock", doc="The name of a Unix socket file or an IP address.")
 exports.param("dgram_workers", int, 1, doc="The number of worker processes to be created.")
 exports.param("dgram_timeout", int, 2000, doc="The reply will expire after trying to sent it for socket_timeout milliseconds.")
 exports.param("dgram_mode", int, 0o660, doc="Permission to be used for creating the listening UNIX datagram socket.")
-exports.param("dgram_group", str, "the", doc="Group to be used for creating the listening UNIX socket.")
-exports.param("dgram_group", int, None, doc="Group to be used for creating the listening UNIX socket.")
-exports.param("dgram_user", str, "the", doc="User to be used for creating the listening UNIX socket.")
-exports.param("dgram_user", int, None, doc="User to be used for creating the listening UNIX socket.")
+exports.param("dgram_group", str, None, doc="Group to be used for creating the listening UNIX socket.")
+exports.param("dgram_user", str, None, doc="User to be used for creating the listening UNIX socket.")
 
 # Functions
 exports.function("jsonrpc_dispatch", args=0, routes=RouteType.REQUEST, doc="Handle the JSONRPC request and generate a response.")
 exports.function("jsonrpc_exec", args=1, routes=RouteType.ANY, doc="Execute a JSON-RPC command given as a parameter.")
 
 # Pseudo-variables
-exports.pv("jsonrpl", inner=True)
+exports.pv("jsonrpl", inner=True, doc="JSON-RPC reply of jsonrpc_exec(): code, text, body")

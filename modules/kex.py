@@ -1,4 +1,4 @@
-"""Exports of Kamailio's `kex` module: core extensions: branch/script flags, dst URI, stats RPCs."""
+"""Kamailio's `kex` module as declared exports: Core extensions: branch/script flags, dst URI, stats RPCs."""
 
 from siprouter.core.exports import REQ_FAIL, ModuleExports, RouteType
 
@@ -23,7 +23,7 @@ exports.function("setdebug", args=1, routes=RouteType.ANY, doc="Set the debug lo
 exports.function("resetdebug", args=0, routes=RouteType.ANY, doc="Reset the local debug log level back to the value of core parameter 'debug'.")
 
 # Pseudo-variables
-exports.pv("sruid", inner=False)
+exports.pv("sruid", inner=False, doc="server unique id, new for each use")
 
 # RPC commands
 exports.rpc("pkg.stats", "Print private memory (pkg) usage statistics per process.", ())

@@ -1,4 +1,4 @@
-"""Exports of Kamailio's `lcr` module: least cost routing to gateways."""
+"""Kamailio's `lcr` module as declared exports: Least cost routing to gateways."""
 
 from siprouter.core.exports import REQ_FAIL, REQ_FAIL_ONREPLY, ModuleExports
 

@@ -1,11 +1,11 @@
-"""Exports of Kamailio's `maxfwd` module: max-Forwards header processing."""
+"""Kamailio's `maxfwd` module as declared exports: Max-Forwards header processing."""
 
 from siprouter.core.exports import REQ_FAIL_BRANCH, ModuleExports, RouteType
 
 exports = ModuleExports("maxfwd", doc="Max-Forwards header processing")
 
 # Parameters
-exports.param("max_limit", int, 70, doc="Set an upper limit for the max-forward value in the outgoing requests.")
+exports.param("max_limit", int, 70, runtime=True, doc="Set an upper limit for the max-forward value in the outgoing requests.")
 
 # Functions
 exports.function("maxfwd_process", args=1, routes=RouteType.REQUEST, doc="If no Max-Forward header is present in the received request, a header will be added...")

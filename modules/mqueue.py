@@ -1,4 +1,4 @@
-"""Exports of Kamailio's `mqueue` module: message queues in shared memory."""
+"""Kamailio's `mqueue` module as declared exports: Message queues in shared memory."""
 
 from siprouter.core.exports import ModuleExports, RouteType
 
@@ -18,9 +18,9 @@ exports.function("mq_pv_free", args=1, routes=RouteType.ANY, doc="Free the item 
 exports.function("mq_size", args=1, routes=RouteType.ANY, doc="Returns the current number of elements in the mqueue.")
 
 # Pseudo-variables
-exports.pv("mqk", inner=True)
-exports.pv("mqv", inner=True)
-exports.pv("mq_size", inner=True)
+exports.pv("mqk", inner=True, doc="key of the item fetched from a queue ($mqk(q))")
+exports.pv("mqv", inner=True, doc="value of the item fetched from a queue ($mqv(q))")
+exports.pv("mq_size", inner=True, doc="number of items in a queue ($mq_size(q))")
 
 # RPC commands
 exports.rpc("mqueue.get_size", "Get the size of a memory queue.", ("name",))

@@ -1,4 +1,4 @@
-"""Exports of Kamailio's `msilo` module: offline message storage (store and dump on registration)."""
+"""Kamailio's `msilo` module as declared exports: Offline message storage (store and dump on registration)."""
 
 from siprouter.core.exports import REQ_FAIL, ModuleExports, RouteType
 

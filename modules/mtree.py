@@ -1,4 +1,4 @@
-"""Exports of Kamailio's `mtree` module: memory prefix trees loaded from a database."""
+"""Kamailio's `mtree` module as declared exports: Memory prefix trees loaded from a database."""
 
 from siprouter.core.exports import REQ_FAIL_BRANCH_ONREPLY, ModuleExports
 

@@ -1,4 +1,4 @@
-"""Exports of Kamailio's `nathelper` module: nAT traversal helpers: contact fixing, keepalives."""
+"""Kamailio's `nathelper` module as declared exports: NAT traversal helpers: contact fixing, keepalives."""
 
 from siprouter.core.exports import ModuleExports, RouteType
 
@@ -36,8 +36,8 @@ exports.function("is_rfc1918", args=1, routes=RouteType.ANY, doc="Determines if 
 exports.function("set_alias_to_pv", args=1, routes=RouteType.ANY, doc="Reads “;alias=ip~port~transport” from Contact header then writes to target...")
 
 # Pseudo-variables
-exports.pv("rr_count", inner=False)
-exports.pv("rr_top_count", inner=False)
+exports.pv("rr_count", inner=False, doc="number of Record-Route headers")
+exports.pv("rr_top_count", inner=False, doc="number of URIs in the first Record-Route header")
 
 # RPC commands
 exports.rpc("nathelper.enable_ping", "Enables natping if parameter value different than 0.", ())

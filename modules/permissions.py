@@ -1,4 +1,4 @@
-"""Exports of Kamailio's `permissions` module: access control: trusted sources, address groups, allow/deny files."""
+"""Kamailio's `permissions` module as declared exports: Access control: trusted sources, address groups, allow/deny files."""
 
 from siprouter.core.exports import REQ_FAIL, ModuleExports, RouteType
 

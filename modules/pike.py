@@ -1,4 +1,4 @@
-"""Exports of Kamailio's `pike` module: flood detection per source IP."""
+"""Kamailio's `pike` module as declared exports: Flood detection per source IP."""
 
 from siprouter.core.exports import ModuleExports, RouteType
 

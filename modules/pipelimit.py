@@ -1,4 +1,4 @@
-"""Exports of Kamailio's `pipelimit` module: traffic limiting by named pipes with several algorithms."""
+"""Kamailio's `pipelimit` module as declared exports: Traffic limiting by named pipes with several algorithms."""
 
 from siprouter.core.exports import ModuleExports, RouteType
 

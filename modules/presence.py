@@ -1,4 +1,4 @@
-"""Exports of Kamailio's `presence` module: sIP presence server core: PUBLISH/SUBSCRIBE/NOTIFY."""
+"""Kamailio's `presence` module as declared exports: SIP presence server core: PUBLISH/SUBSCRIBE/NOTIFY."""
 
 from siprouter.core.exports import ModuleExports, RouteType
 
@@ -53,8 +53,8 @@ exports.function("pres_update_watchers", args=2, routes=RouteType.ANY, doc="The 
 exports.function("pres_has_subscribers", args=2, routes=RouteType.ANY, doc="Allows to check if presentity has any subscribers of event.")
 
 # Pseudo-variables
-exports.pv("subs", inner=True)
-exports.pv("notify_reply", inner=True)
+exports.pv("subs", inner=True, doc="attributes of the subscription being handled")
+exports.pv("notify_reply", inner=True, doc="attributes of the reply to a NOTIFY")
 
 # RPC commands
 exports.rpc("presence.cleanup", "Manually triggers the cleanup functions for the active_watchers, presentity, and watchers...", ())

@@ -1,4 +1,4 @@
-"""Exports of Kamailio's `presence_conference` module: presence handler for conference-info events."""
+"""Kamailio's `presence_conference` module as declared exports: Presence handler for conference-info events."""
 
 from siprouter.core.exports import ModuleExports
 

@@ -1,4 +1,4 @@
-"""Exports of Kamailio's `presence_xml` module: presence handler for XML bodies (presence, presence.winfo, dialog-info)."""
+"""Kamailio's `presence_xml` module as declared exports: Presence handler for XML bodies (presence, presence.winfo, dialog-info)."""
 
 from siprouter.core.exports import ModuleExports, RouteType
 
@@ -10,16 +10,16 @@ exports.param("xcap_table", str, "xcap", doc="The name of the database table whe
 exports.param("force_active", int, 0, doc="This parameter is used for permissions when handling Subscribe messages.")
 exports.param("integrated_xcap_server", int, 0, doc="This parameter is a flag for the type of XCAP servers used.")
 exports.param("xcap_server", str, None, multi=True, doc="The address of the xcap servers used for storage.")
-exports.param("disable_presence", int, None, doc="Set this parameter to disable the handling of the \"presence\" event.")
-exports.param("disable_winfo", int, None, doc="Set this parameter to disable the handling of the \"presence.winfo\" event.")
-exports.param("disable_bla", int, None, doc="Set this parameter to disable the handling of the \"dialog;sla\" event.")
-exports.param("disable_xcapdiff", int, None, doc="Set this parameter to disable the handling of the \"xcap-diff\" event.")
-exports.param("passive_mode", int, None, doc="If set to 1, module acts in passive mode - no bind to presence module, no connection to...")
-exports.param("xcapauth_userdel_reason", str, None, doc="This parameter represents the reason that will be included in the Subscription-State...")
-exports.param("force_dummy_presence", int, None, doc="Set this parameter to enable simple body notify with status 'open' when presentity info...")
-exports.param("force_presence_single_body", int, None, doc="Set this parameter to enable single body notify.")
-exports.param("presence_single_body_priorities", str, None, doc="Change this parameter to set the priorities when choosing the dialog that will be the...")
-exports.param("presence_single_body_lookup_element", str, None, doc="Set the name of the element that should be used to get the priority.")
+exports.param("disable_presence", int, 0, doc="Set this parameter to disable the handling of the \"presence\" event.")
+exports.param("disable_winfo", int, 0, doc="Set this parameter to disable the handling of the \"presence.winfo\" event.")
+exports.param("disable_bla", int, 1, doc="Set this parameter to disable the handling of the \"dialog;sla\" event.")
+exports.param("disable_xcapdiff", int, 0, doc="Set this parameter to disable the handling of the \"xcap-diff\" event.")
+exports.param("passive_mode", int, 0, doc="If set to 1, module acts in passive mode - no bind to presence module, no connection to...")
+exports.param("xcapauth_userdel_reason", str, "probation", doc="This parameter represents the reason that will be included in the Subscription-State...")
+exports.param("force_dummy_presence", int, 0, doc="Set this parameter to enable simple body notify with status 'open' when presentity info...")
+exports.param("force_presence_single_body", int, 0, doc="Set this parameter to enable single body notify.")
+exports.param("presence_single_body_priorities", str, "Available|Ringing|On the Phone", doc="Change this parameter to set the priorities when choosing the dialog that will be the...")
+exports.param("presence_single_body_lookup_element", str, "note", doc="Set the name of the element that should be used to get the priority.")
 exports.param("default_expires", int, 3600, doc="The default expires value used when missing from SUBSCRIBE message (in seconds).")
 
 # Functions

@@ -1,4 +1,4 @@
-"""Exports of Kamailio's `pv` module: core pseudo-variables, transformations and PV helper functions."""
+"""Kamailio's `pv` module as declared exports: Core pseudo-variables, transformations and PV helper functions."""
 
 from siprouter.core.exports import ModuleExports, RouteType
 

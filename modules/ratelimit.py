@@ -1,4 +1,4 @@
-"""Exports of Kamailio's `ratelimit` module: rate limiting of SIP requests per pipe/queue."""
+"""Kamailio's `ratelimit` module as declared exports: Rate limiting of SIP requests per pipe/queue."""
 
 from siprouter.core.exports import ModuleExports, RouteType
 

@@ -1,23 +1,23 @@
-"""Exports of Kamailio's `registrar` module: sIP registrar: save and lookup of contacts."""
+"""Kamailio's `registrar` module as declared exports: SIP registrar: save and lookup of contacts."""
 
 from siprouter.core.exports import REQ_FAIL, REQ_FAIL_ONREPLY, ModuleExports, RouteType
 
 exports = ModuleExports("registrar", doc="SIP registrar: save and lookup of contacts")
 
 # Parameters
-exports.param("default_expires", int, 3600, doc="If the processed message contains neither Expires header fields nor expires contact...")
-exports.param("default_expires_range", int, 0, doc="This parameter specifies that the expiry used for newly created usrloc records are not...")
-exports.param("expires_range", int, 0, doc="Similar to default_expires_range, but it applies to the incoming expires value.")
-exports.param("default_q", int, 0, doc="The parameter represents default “q” value for new contacts.")
-exports.param("append_branches", int, 1, doc="The parameter controls how lookup function processes multiple contacts.")
-exports.param("case_sensitive", int, 0, doc="If set to 1 then AOR comparison and also storing will be case sensitive, if set to 0 then...")
-exports.param("realm_prefix", str, None, doc="Prefix to be automatically stripped from realm.")
-exports.param("min_expires", int, 60, doc="The minimum expires value of a “Contact”.")
-exports.param("max_expires", int, 0, doc="The maximum accepted expires value of a “Contact”, values higher than this maximum will...")
+exports.param("default_expires", int, 3600, runtime=True, doc="If the processed message contains neither Expires header fields nor expires contact...")
+exports.param("default_expires_range", int, 0, runtime=True, doc="This parameter specifies that the expiry used for newly created usrloc records are not...")
+exports.param("expires_range", int, 0, runtime=True, doc="Similar to default_expires_range, but it applies to the incoming expires value.")
+exports.param("default_q", int, 0, runtime=True, doc="The parameter represents default “q” value for new contacts.")
+exports.param("append_branches", int, 1, runtime=True, doc="The parameter controls how lookup function processes multiple contacts.")
+exports.param("case_sensitive", int, 0, runtime=True, doc="If set to 1 then AOR comparison and also storing will be case sensitive, if set to 0 then...")
+exports.param("realm_prefix", str, None, runtime=True, doc="Prefix to be automatically stripped from realm.")
+exports.param("min_expires", int, 60, runtime=True, doc="The minimum expires value of a “Contact”.")
+exports.param("max_expires", int, 0, runtime=True, doc="The maximum accepted expires value of a “Contact”, values higher than this maximum will...")
 exports.param("received_param", str, "received", doc="The name of the parameter that will be appended to Contact URI's of 200 OK when the...")
 exports.param("received_avp", str, None, doc="Registrar will store the value of the AVP configured by this parameter in the received...")
-exports.param("max_contacts", int, 0, doc="The parameter can be used to limit the number of contacts per AOR (Address of Record) in...")
-exports.param("retry_after", int, 0, doc="The registrar can generate a 5xx reply to REGISTER requests in various situations.")
+exports.param("max_contacts", int, 0, runtime=True, doc="The parameter can be used to limit the number of contacts per AOR (Address of Record) in...")
+exports.param("retry_after", int, 0, runtime=True, doc="The registrar can generate a 5xx reply to REGISTER requests in various situations.")
 exports.param("sock_mode", int, 0, doc="If set to 1, the server stores the advertised address in socket field, instead of bind...")
 exports.param("sock_flag", int, -1, doc="Message flag to signal to the registrar module to look into REGISTER request for a header...")
 exports.param("sock_hdr_name", str, None, doc="Header which contains a socket description (proto:IP:port) to override the received...")
@@ -37,7 +37,7 @@ exports.param("contact_max_size", int, 512, doc="Max size of URIs in “Contact:
 exports.param("event_callback", str, None, doc="The name of the function in the KEMI configuration file (embedded scripting language such...")
 exports.param("lookup_filter_mode", int, None, doc="Control what filters should be applied to lookup(...) operations.")
 exports.param("min_expires_mode", int, 0, doc="Control what to do when expires value in REGISTER request is lower than min_expires...")
-exports.param("use_expired_contacts", int, 0, doc="Allow/Disallow the usage of the expired contacts.")
+exports.param("use_expired_contacts", int, 0, runtime=True, doc="Allow/Disallow the usage of the expired contacts.")
 
 # Functions
 exports.function("save", args=(1, 2, 3), routes=REQ_FAIL_ONREPLY, doc="The function processes a REGISTER message.")
@@ -52,7 +52,7 @@ exports.function("lookup_branches", args=1, routes=REQ_FAIL, doc="The function p
 exports.function("reg_send_reply", args=0, routes=REQ_FAIL, doc="The function sends the SIP reply that is normally sent by save(...), but that was skipped...")
 
 # Pseudo-variables
-exports.pv("ulc", writable=True, inner=True)
+exports.pv("ulc", writable=True, inner=True, doc="contacts fetched by reg_fetch_contacts ($ulc(profile=>attr))")
 
 exports.event_routes = ("usrloc:contact-expired",)
 

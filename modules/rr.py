@@ -1,4 +1,4 @@
-"""Exports of Kamailio's `rr` module: record-Route and loose routing."""
+"""Kamailio's `rr` module as declared exports: Record-Route and loose routing."""
 
 from siprouter.core.exports import REQ_FAIL, REQ_FAIL_BRANCH, ModuleExports, RouteType
 
@@ -29,7 +29,7 @@ exports.function("remove_record_route", args=0, routes=REQ_FAIL, doc="The functi
 exports.function("rr_next_hop_route", args=0, routes=RouteType.ANY, doc="The function returns 1 (true) if there is a Route header for the next hop address.")
 
 # Pseudo-variables
-exports.pv("route_uri", inner=False)
-exports.pv("fti", inner=False)
-exports.pv("tti", inner=False)
-exports.pv("rdir", inner=True)
+exports.pv("route_uri", inner=False, doc="URI of the first Route header")
+exports.pv("fti", inner=False, doc="From-tag of the initial request of the dialog")
+exports.pv("tti", inner=False, doc="To-tag of the initial request of the dialog")
+exports.pv("rdir", inner=True, doc="direction of an in-dialog request: id or name")

@@ -1,4 +1,4 @@
-"""Exports of Kamailio's `rtpengine` module: media relay control through rtpengine."""
+"""Kamailio's `rtpengine` module as declared exports: Media relay control through rtpengine."""
 
 from siprouter.core.exports import ModuleExports, RouteType
 
@@ -6,11 +6,11 @@ exports = ModuleExports("rtpengine", doc="Media relay control through rtpengine"
 
 # Parameters
 exports.param("rtpengine_sock", str, None, multi=True, doc="Definition of socket(s) used to connect to (a set) RTP proxy.")
-exports.param("rtpengine_disable_tout", int, 60, doc="Once an RTP proxy was found unreachable and marked as disabled, the rtpengine module will...")
-exports.param("aggressive_redetection", int, 1, doc="This parameter determines what happens when all potential rtpengines are found to be...")
-exports.param("rtpengine_retr", int, 5, doc="How many times the module should retry to send and receive after timeout was generated.")
-exports.param("queried_nodes_limit", int, None, doc="The total number of nodes inside a set (sets are configurable via rtpengine_sock...")
-exports.param("rtpengine_tout_ms", int, 1000, doc="Timeout value expressed in milliseconds in waiting for reply from RTP proxy.")
+exports.param("rtpengine_disable_tout", int, 60, runtime=True, doc="Once an RTP proxy was found unreachable and marked as disabled, the rtpengine module will...")
+exports.param("aggressive_redetection", int, 1, runtime=True, doc="This parameter determines what happens when all potential rtpengines are found to be...")
+exports.param("rtpengine_retr", int, 5, runtime=True, doc="How many times the module should retry to send and receive after timeout was generated.")
+exports.param("queried_nodes_limit", int, None, runtime=True, doc="The total number of nodes inside a set (sets are configurable via rtpengine_sock...")
+exports.param("rtpengine_tout_ms", int, 1000, runtime=True, doc="Timeout value expressed in milliseconds in waiting for reply from RTP proxy.")
 exports.param("rtpengine_allow_op", int, 0, doc="Enable this setting to allow finishing the current sessions while denying new sessions...")
 exports.param("control_cmd_tos", int, None, doc="The parameter is used to set the value of “type of service (tos)” for the control...")
 exports.param("db_url", str, None, doc="The rtpengine database url.")
@@ -112,8 +112,8 @@ exports.function("rtpengine_query", args=(0, 1), routes=RouteType.ANY, doc="Quer
 exports.function("rtpengine_query_v", args=2, routes=RouteType.ANY, doc="Queries the RTP proxy about the current status and statistics of a running call, converts...")
 
 # Pseudo-variables
-exports.pv("rtpstat", inner=False)
-exports.pv("rtpestat", inner=False)
+exports.pv("rtpstat", inner=False, doc="RTP statistics from rtpengine")
+exports.pv("rtpestat", inner=False, doc="RTP statistics from rtpengine (alias)")
 
 # RPC commands
 exports.rpc("rtpengine.reload", "Reloads the database node table content if configured.", ())

@@ -1,4 +1,4 @@
-"""Exports of Kamailio's `rtpproxy` module: media relay control through rtpproxy."""
+"""Kamailio's `rtpproxy` module as declared exports: Media relay control through rtpproxy."""
 
 from siprouter.core.exports import REQ_FAIL_BRANCH_ONREPLY, ModuleExports, RouteType
 
@@ -33,8 +33,8 @@ exports.function("rtpproxy_stop_stream2uas", args=0, routes=RouteType.ANY, doc="
 exports.function("rtpproxy_manage", args=(0, 1, 2), routes=RouteType.ANY, doc="Manage the RTPProxy session - it combines the functionality of rtpproxy_offer()...")
 
 # Pseudo-variables
-exports.pv("rtpstat", inner=False)
-exports.pv("rtppstat", inner=False)
+exports.pv("rtpstat", inner=False, doc="RTP statistics from rtpproxy")
+exports.pv("rtppstat", inner=False, doc="RTP statistics from rtpproxy (alias)")
 
 # RPC commands
 exports.rpc("rtpproxy.enable", "Enables a rtp proxy if parameter value is greater than 0.", ())

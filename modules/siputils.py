@@ -1,4 +1,4 @@
-"""Exports of Kamailio's `siputils` module: sIP message and URI helper functions."""
+"""Kamailio's `siputils` module as declared exports: SIP message and URI helper functions."""
 
 from siprouter.core.exports import (
     REQ_FAIL_BRANCH,
@@ -60,4 +60,4 @@ exports.function("contact_param_rm", args=1, routes=RouteType.ONREPLY | RouteTyp
 exports.function("hdr_date_check", args=1, routes=RouteType.ANY, doc="Returns true if sip message has Date header and its value is lower than 'NOW() - tdiff'.")
 
 # Pseudo-variables
-exports.pv("pcv", inner=True)
+exports.pv("pcv", inner=True, doc="P-Charging-Vector parts: all, value, genaddr, orig, term")

@@ -1,4 +1,4 @@
-"""Exports of Kamailio's `sl` module: stateless replies."""
+"""Kamailio's `sl` module as declared exports: Stateless replies."""
 
 from siprouter.core.exports import REQ_FAIL_ONREPLY, ModuleExports, RouteType
 
@@ -21,7 +21,7 @@ exports.function("sl_reply_error", args=0, routes=RouteType.REQUEST, doc="Sends 
 exports.function("sl_forward_reply", args=(0, 1, 2), routes=RouteType.ONREPLY, doc="Forward statelessly the current received SIP reply, with the option to change the status...")
 
 # Pseudo-variables
-exports.pv("ltt", inner=True)
+exports.pv("ltt", inner=True, doc="local To-tag of a stateless (x) or stateful (t) reply")
 
 # RPC commands
 exports.rpc("sl.stats", "Print reply statistics.", ())

@@ -1,4 +1,4 @@
-"""Exports of Kamailio's `speeddial` module: per-user speed dial."""
+"""Kamailio's `speeddial` module as declared exports: Per-user speed dial."""
 
 from siprouter.core.exports import ModuleExports, RouteType
 

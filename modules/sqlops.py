@@ -1,4 +1,4 @@
-"""Exports of Kamailio's `sqlops` module: raw SQL queries from the script."""
+"""Kamailio's `sqlops` module as declared exports: Raw SQL queries from the script."""
 
 from siprouter.core.exports import ModuleExports, RouteType
 
@@ -19,8 +19,8 @@ exports.function("sql_pvquery", args=3, routes=RouteType.ANY, doc="Make an SQL q
 exports.function("sql_result_free", args=1, routes=RouteType.ANY, doc="Free data in SQL 'result'.")
 
 # Pseudo-variables
-exports.pv("dbr", inner=True)
-exports.pv("sqlrows", inner=True)
+exports.pv("dbr", inner=True, doc="SQL result access ($dbr(result=>rows), $dbr(result=>[r,c]))")
+exports.pv("sqlrows", inner=True, doc="rows affected by the last query on a connection")
 
 # Transformations: {sql.val}, {sql.val.int}, {sql.val.str} quote values for SQL statements.
 exports.transformation("sql", ["val", "val.int", "val.str"])

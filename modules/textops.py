@@ -1,4 +1,4 @@
-"""Exports of Kamailio's `textops` module: text operations on the SIP message: search, replace, headers, body."""
+"""Kamailio's `textops` module as declared exports: Text operations on the SIP message: search, replace, headers, body."""
 
 from siprouter.core.exports import (
     REQ_FAIL_BRANCH,

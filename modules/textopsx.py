@@ -1,4 +1,4 @@
-"""Exports of Kamailio's `textopsx` module: extra text operations: apply changes, header value edits, iterators."""
+"""Kamailio's `textopsx` module as declared exports: Extra text operations: apply changes, header value edits, iterators."""
 
 from siprouter.core.exports import REQ_FAIL_BRANCH_ONREPLY, ModuleExports, RouteType
 
@@ -36,6 +36,6 @@ exports.function("bl_iterator_append", args=2, routes=RouteType.ANY, doc="Add te
 exports.function("bl_iterator_insert", args=2, routes=RouteType.ANY, doc="Add text before the line at the current iterator possition.")
 
 # Pseudo-variables
-exports.pv("hfitname", inner=True)
-exports.pv("hfitbody", inner=True)
-exports.pv("blitval", inner=True)
+exports.pv("hfitname", inner=True, doc="header name at the header iterator")
+exports.pv("hfitbody", inner=True, doc="header body at the header iterator")
+exports.pv("blitval", inner=True, doc="body line at the body-line iterator")

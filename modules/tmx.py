@@ -1,4 +1,4 @@
-"""Exports of Kamailio's `tmx` module: tM extensions: transaction PVs and helpers."""
+"""Kamailio's `tmx` module as declared exports: TM extensions: transaction PVs and helpers."""
 
 from siprouter.core.exports import ModuleExports, RouteType
 
@@ -24,16 +24,16 @@ exports.function("t_precheck_trans", args=0, routes=RouteType.REQUEST, doc="Chec
 exports.function("t_drop", args=(0, 1), routes=RouteType.ANY, doc="Drops the transaction with response code (500 default).")
 
 # Pseudo-variables
-exports.pv("T_branch_idx", inner=False)
-exports.pv("T_reply_ruid", inner=False)
-exports.pv("T_reply_code", inner=False)
-exports.pv("T_reply_reason", inner=False)
-exports.pv("T_reply_last", inner=False)
-exports.pv("T_inv", inner=True)
-exports.pv("T_req", inner=True)
-exports.pv("T_rpl", inner=True)
-exports.pv("T", inner=True)
-exports.pv("T_branch", inner=True)
+exports.pv("T_branch_idx", inner=False, doc="index of the branch being processed")
+exports.pv("T_reply_ruid", inner=False, doc="ruid of the contact that sent the reply")
+exports.pv("T_reply_code", inner=False, doc="status code of the reply that triggered the route")
+exports.pv("T_reply_reason", inner=False, doc="reason phrase of the winning reply")
+exports.pv("T_reply_last", inner=False, doc="status code of the last reply received")
+exports.pv("T_inv", inner=True, doc="PV evaluated over the INVITE of a CANCEL ($T_inv(pv))")
+exports.pv("T_req", inner=True, doc="PV evaluated over the transaction's request ($T_req(pv))")
+exports.pv("T_rpl", inner=True, doc="PV evaluated over the transaction's reply ($T_rpl(pv))")
+exports.pv("T", inner=True, doc="transaction attributes: id_index, id_label, reply_code, reply_type, branch_index ...")
+exports.pv("T_branch", inner=True, doc="attributes of the current branch: flags, uri, ruid")
 
 exports.counters.update({
     "tmx.UAS_transactions": "Total number of transactions created by received requests.",

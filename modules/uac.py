@@ -1,4 +1,4 @@
-"""Exports of Kamailio's `uac` module: uAC functions: From/To replacement, authentication, remote registrations."""
+"""Kamailio's `uac` module as declared exports: UAC functions: From/To replacement, authentication, remote registrations."""
 
 from siprouter.core.exports import REQ_FAIL_BRANCH, ModuleExports, RouteType
 
@@ -8,7 +8,7 @@ exports = ModuleExports("uac", doc="UAC functions: From/To replacement, authenti
 exports.param("rr_from_store_param", str, None, doc="Name of Record-Route header parameter that will be used to store an encoded version of...")
 exports.param("rr_to_store_param", str, None, doc="Name of Record-Route header parameter that will be used to store (encoded) the original...")
 exports.param("restore_mode", str, None, doc="There are 3 modes of restoring the original FROM URI and the original TO URI: * “none” -...")
-exports.param("restore_dlg", int, None, doc="If set to 1, the module uses dialog variables to store initial and new values for From/To...")
+exports.param("restore_dlg", int, 0, doc="If set to 1, the module uses dialog variables to store initial and new values for From/To...")
 exports.param("restore_passwd", str, None, doc="String password to be used to encrypt the RR storing parameters.")
 exports.param("restore_from_avp", str, None, doc="If defined and restore_mode is manual or auto, the avp is used to save the original from...")
 exports.param("restore_to_avp", str, None, doc="If defined and restore_mode is manual or auto, the avp is used to save the original To...")
@@ -47,7 +47,7 @@ exports.function("uac_reg_disable", args=2, routes=RouteType.ANY, doc="Disable a
 exports.function("uac_reg_refresh", args=1, routes=RouteType.ANY, doc="Refresh the uac remote registration record based on local uuid.")
 
 # Pseudo-variables
-exports.pv("uac_req", writable=True, inner=True)
+exports.pv("uac_req", writable=True, inner=True, doc="fields of the request sent by uac_req_send(): method, ruri, hdrs, body ...")
 
 # RPC commands
 exports.rpc("uac.reg_dump", "Dump the content of remote registration table from memory.", ())

@@ -1,4 +1,4 @@
-"""Exports of Kamailio's `uac_redirect` module: turn 3xx redirect replies into new branches."""
+"""Kamailio's `uac_redirect` module as declared exports: Turn 3xx redirect replies into new branches."""
 
 from siprouter.core.exports import ModuleExports, RouteType
 

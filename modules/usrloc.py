@@ -1,4 +1,4 @@
-"""Exports of Kamailio's `usrloc` module: user location storage for the registrar."""
+"""Kamailio's `usrloc` module as declared exports: User location storage for the registrar."""
 
 from siprouter.core.exports import ModuleExports
 

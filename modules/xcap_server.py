@@ -1,4 +1,4 @@
-"""Exports of Kamailio's `xcap_server` module: xCAP server on top of xhttp."""
+"""Kamailio's `xcap_server` module as declared exports: XCAP server on top of xhttp."""
 
 from siprouter.core.exports import ModuleExports, RouteType
 
@@ -19,4 +19,4 @@ exports.function("xcaps_get", args=2, routes=RouteType.REQUEST, doc="Handle XCAP
 exports.function("xcaps_del", args=2, routes=RouteType.REQUEST, doc="Handle XCAP DELETE command.")
 
 # Pseudo-variables
-exports.pv("xcapuri", writable=True, inner=True)
+exports.pv("xcapuri", writable=True, inner=True, doc="parsed XCAP URI attributes ($xcapuri(name=>attr))")

@@ -1,4 +1,4 @@
-"""Exports of Kamailio's `xhttp` module: minimal HTTP server on the SIP ports."""
+"""Kamailio's `xhttp` module as declared exports: Minimal HTTP server on the SIP ports."""
 
 from siprouter.core.exports import ModuleExports, RouteType
 
@@ -13,6 +13,6 @@ exports.param("event_callback", str, None, doc="The name of the function in the 
 exports.function("xhttp_reply", args=4, routes=RouteType.REQUEST, doc="Send back a reply with content-type and body.")
 
 # Pseudo-variables
-exports.pv("hu", inner=False)
+exports.pv("hu", inner=False, doc="URL of the HTTP request")
 
 exports.event_routes = ("xhttp:request",)

@@ -1,4 +1,4 @@
-"""Exports of Kamailio's `xlog` module: formatted logging with pseudo-variables."""
+"""Kamailio's `xlog` module as declared exports: Formatted logging with pseudo-variables."""
 
 from siprouter.core.exports import ModuleExports, RouteType
 
@@ -11,7 +11,7 @@ exports.param("long_format", int, 0, doc="When set to 1, outputs the configurati
 exports.param("prefix", str, "<script>:", doc="Prefix to be output before the log message.")
 exports.param("log_facility", str, None, doc="Syslog facility to be used for the xlog output.")
 exports.param("log_colors", str, None, multi=True, doc="Update terminal colors used by the Kamailio core for log levels (when log_stderr=1 and...")
-exports.param("methods_filter", int, -1, doc="The bitmask with internal SIP method ids to be ignored by xlogm() function.")
+exports.param("methods_filter", int, -1, runtime=True, doc="The bitmask with internal SIP method ids to be ignored by xlogm() function.")
 exports.param("prefix_mode", int, 0, doc="control behaviour of prefix value.")
 
 # Functions
@@ -29,4 +29,4 @@ exports.function("xdbgl", args=1, routes=RouteType.ANY, doc="Similar to xdbg(), 
 exports.function("xlogm", args=2, routes=RouteType.ANY, doc="Similar to xlog(level, format), but skips writing the log messages for SIP requests and...")
 
 # Pseudo-variables
-exports.pv("C", inner=True)
+exports.pv("C", inner=True, doc="terminal color escape ($C(xy): foreground, background)")

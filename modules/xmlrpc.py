@@ -1,4 +1,4 @@
-"""Exports of Kamailio's `xmlrpc` module: xML-RPC transport for RPC commands."""
+"""Kamailio's `xmlrpc` module as declared exports: XML-RPC transport for RPC commands."""
 
 from siprouter.core.exports import ModuleExports, RouteType
 
@@ -6,10 +6,10 @@ exports = ModuleExports("xmlrpc", doc="XML-RPC transport for RPC commands")
 
 # Parameters
 exports.param("route", str, None, doc="Name of the route called for XMLRPC messages.")
-exports.param("autoconversion", int, None, doc="Enable or disable automatic parameter type conversion globally, for all the methods...")
-exports.param("escape_cr", int, None, doc="Enable CR ('\\r') escaping in replies.")
-exports.param("double_lf_to_crlf", int, None, doc="When enabled double LFs ('\\n\\n') in the input xmlrpc strings will be replaced with CR LF...")
-exports.param("mode", int, None, doc="When set to 1, the xmlrpc module does not register to core the callback functions for...")
+exports.param("autoconversion", int, 0, doc="Enable or disable automatic parameter type conversion globally, for all the methods...")
+exports.param("escape_cr", int, 1, doc="Enable CR ('\\r') escaping in replies.")
+exports.param("double_lf_to_crlf", int, 0, doc="When enabled double LFs ('\\n\\n') in the input xmlrpc strings will be replaced with CR LF...")
+exports.param("mode", int, 0, doc="When set to 1, the xmlrpc module does not register to core the callback functions for...")
 exports.param("url_match", str, None, doc="Regular expression to match the HTTP URL.")
 exports.param("url_skip", str, None, doc="Regular expression to match the HTTP URL.")
 exports.param("event_callback", str, None, doc="The name of the function in the kemi configuration file (embedded scripting language such...")

@@ -116,14 +116,15 @@ def _module_sources():
         yield name, inspect.getsource(importlib.import_module(f"siprouter.modules.{name}"))
 
 
-def test_no_module_declares_a_function_twice():
+@pytest.mark.parametrize("kind", ["function", "param", "pv", "rpc"])
+def test_no_module_declares_a_name_twice(kind):
     # A second declaration would silently replace the first in the dict: check the source.
     import re
 
     for name, source in _module_sources():
-        declared = re.findall(r'exports\.function\(\s*"([^"]+)"', source)
+        declared = re.findall(rf'exports\.{kind}\(\s*"([^"]+)"', source)
         dupes = {f for f in declared if declared.count(f) > 1}
-        assert not dupes, f"{name} declares {sorted(dupes)} more than once"
+        assert not dupes, f"{name} declares {kind} {sorted(dupes)} more than once"
 
 
 def test_function_arities_and_routes_are_well_formed(registry):

@@ -60,7 +60,7 @@ exports.function("ds_set_dst", args=0, routes=REQ_FAIL, doc="Takes the current d
 exports.function("ds_set_domain", args=0, routes=REQ_FAIL, doc="Takes the current destination address from the corresponding XAVPs and sets the domain...")
 exports.function("ds_mark_dst", args=(0, 1), routes=REQ_FAIL_ONREPLY, doc="Mark the last used address from destination set as inactive (\"i\"/\"I\"), active (\"a\"/\"A\")...")
 exports.function("ds_is_from_list", args=(0, 1, 2, 3), routes=RouteType.ANY, doc="This function returns true, if there is a match of source address or uri with an address...")
-exports.function("ds_list_exist", args=1, routes=RouteType.ANY, doc="")
+exports.function("ds_list_exist", args=1, routes=RouteType.ANY, doc="Alias of ds_list_exists(groupid).")
 exports.function("ds_list_exists", args=1, routes=RouteType.ANY, doc="Function alias: ds_list_exist(groupid)")
 exports.function("ds_load_unset", args=0, routes=RouteType.ANY, doc="Remove the call load for the destination that routed the call.")
 exports.function("ds_load_update", args=0, routes=RouteType.ANY, doc="Updates the load state: * if it is a BYE or CANCEL - remove the load from destination...")

@@ -7,7 +7,7 @@ exports = ModuleExports("exec", doc="Run external commands from the script")
 # Parameters
 exports.param("time_to_kill", int, 0, doc="Specifies the longest time a program is allowed to execute.")
 exports.param("setvars", int, 1, doc="Turn off to disable setting environment variables for executed commands.")
-exports.param("bash_safety", int, None, doc="")
+exports.param("bash_safety", int, None, doc="Guard against the bash Shellshock environment exploit (1 on).")
 
 # Functions
 exports.function("exec_dset", args=1, routes=REQ_FAIL, doc="Executes an external command.")

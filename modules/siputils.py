@@ -55,7 +55,7 @@ exports.function("is_alphanumex", args=2, routes=RouteType.ANY, doc="Checks if t
 exports.function("sip_p_charging_vector", args=1, routes=RouteType.ANY, doc="Manage the P-Charging-Vector header (RFC7315).")
 exports.function("contact_param_encode", args=2, routes=RouteType.ONREPLY | RouteType.REQUEST, doc="This function encodes URI inside Contact headers by building a new URI from 'saddr'...")
 exports.function("contact_param_decode", args=1, routes=RouteType.ONREPLY | RouteType.REQUEST, doc="This function decodes URI inside Contact headers by building a new URI from 'pname'...")
-exports.function("contact_param_decode_ruri", args=1, routes=RouteType.REQUEST, doc="")
+exports.function("contact_param_decode_ruri", args=1, routes=RouteType.REQUEST, doc="Rebuild the R-URI from a Base64URL-encoded parameter of it.")
 exports.function("contact_param_rm", args=1, routes=RouteType.ONREPLY | RouteType.REQUEST, doc="This function removes the parameter from the URIs inside the Contact headers.")
 exports.function("hdr_date_check", args=1, routes=RouteType.ANY, doc="Returns true if sip message has Date header and its value is lower than 'NOW() - tdiff'.")
 

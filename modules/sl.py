@@ -14,7 +14,7 @@ exports.param("event_callback_lres_sent", str, None, doc="The name of the KEMI c
 
 # Functions
 exports.function("sl_send_reply", args=2, routes=RouteType.REQUEST, doc="For the current request, a reply is sent back having the given code and text reason.")
-exports.function("sl_reply", args=2, routes=RouteType.REQUEST, doc="")
+exports.function("sl_reply", args=2, routes=RouteType.REQUEST, doc="Alias of sl_send_reply().")
 exports.function("send_reply", args=2, routes=REQ_FAIL_ONREPLY, doc="For the current request, a reply is sent back having the given code and text reason.")
 exports.function("send_reply_mode", args=3, routes=REQ_FAIL_ONREPLY, doc="Similar to send_reply() function, with additional third parameter mode, which can specify...")
 exports.function("sl_reply_error", args=0, routes=RouteType.REQUEST, doc="Sends back an error reply describing the nature of the last internal error.")
@@ -30,7 +30,7 @@ exports.event_routes = ("sl:filtered-ack", "sl:local-response")
 
 exports.counters.update({
     "sl.1xx_replies": "Number of 1xx replies.",
-    "sl.200_replies": "Number of 201 replies.",
+    "sl.200_replies": "Number of 200 replies.",
     "sl.202_replies": "Number of 202 replies.",
     "sl.2xx_replies": "Number of 2xx replies.",
     "sl.300_replies": "Number of 300 replies.",

@@ -6,6 +6,7 @@ The checker (undefined targets, unreachable routes, route types of named routes)
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -19,6 +20,14 @@ ARMING_FUNCTIONS: dict[str, str] = {
     "t_on_reply": "onreply_route",
     "t_on_branch_failure": "branch_failure_route",
 }
+
+# Kamailio 5.x arms `t_on_branch_failure("X")` as `event_route[tm:branch-failure:X]`; a
+# `branch_failure_route[X]` block is accepted as well and wins when both exist.
+BRANCH_FAILURE_EVENT_PREFIX = "event_route:tm:branch-failure:"
+
+# How a modparam string value is split into words that may name a route (xmlrpc's "route",
+# rtimer's "exec" ...).
+_MODPARAM_WORDS = re.compile(r"[;,=\s]+")
 
 # Routes that run without being called from the script.
 ENTRY_KINDS = frozenset({"request_route", "reply_route", "onsend_route", "error_route",
@@ -98,6 +107,18 @@ def route_refs(block: ast.RouteBlock) -> list[RouteRef]:
     return refs
 
 
+def modparam_route_names(config: ast.Config) -> dict[str, list[ast.ModParam]]:
+    """Words of modparam string values, each with the modparams that give it: a module may run
+    a route whose name it was given (xmlrpc's "route"), so such a route is reached."""
+    names: dict[str, list[ast.ModParam]] = {}
+    for mp in config.modparams:
+        if isinstance(mp.value, ast.StrLit):
+            for part in _MODPARAM_WORDS.split(mp.value.value):
+                if part:
+                    names.setdefault(part, []).append(mp)
+    return names
+
+
 @dataclass
 class CallGraph:
     """Route blocks by key and the references between them."""
@@ -122,7 +143,12 @@ class CallGraph:
         """Keys of the blocks a reference can reach (candidates for a dynamic one)."""
         if ref.target_name is not None:
             key = ref.target_key
-            return [key] if key in self.blocks else []
+            if key in self.blocks:
+                return [key]
+            if ref.kind == "t_on_branch_failure":
+                event = BRANCH_FAILURE_EVENT_PREFIX + ref.target_name
+                return [event] if event in self.blocks else []
+            return []
         named = [k for k, b in self.blocks.items() if b.canonical_kind == "route"]
         if ref.prefix:
             return [k for k in named if (self.blocks[k].name or "").startswith(ref.prefix)]

@@ -1,0 +1,153 @@
+"""`--format text`: route trees in the terminal, one section per route kind (rich).
+
+Like Kamailio's route_graph.py (a `Main` tree, then `Branch routes`, `Failure routes` ...), but
+each line says how the block is reached (`route`, `t_on_failure` ...) and where (call-site line,
+definition file:line), recursion is marked instead of cut by a depth limit, and the findings,
+the longest call chain and fan-in/out follow the trees.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+
+import networkx as nx
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+from rich.tree import Tree
+
+from .analysis import fan, findings, label, longest_call_chain
+from .graph import CALL_EDGE_KINDS, MODULE, ordered_edges
+
+# Section titles in the order they print; blocks of kinds not listed print under their kind.
+SECTIONS = (
+    ("request_route", "Request route"),
+    ("failure_route", "Failure routes"),
+    ("branch_route", "Branch routes"),
+    ("branch_failure_route", "Branch failure routes"),
+    ("onreply_route", "Onreply routes"),
+    ("reply_route", "Reply route"),
+    ("onsend_route", "Onsend route"),
+    ("event_route", "Event routes"),
+    ("error_route", "Error route"),
+    ("local_route", "Local route"),
+    ("route", "Named routes not called from another route"),
+    (MODULE, "Modules that run routes"),
+)
+
+
+class _TreePrinter:
+    """Builds the rich trees of one graph; `root_file` is shown as bare line numbers."""
+
+    def __init__(self, g: nx.MultiDiGraph, root_file: str) -> None:
+        self.g = g
+        self.root_file = root_file
+
+    def where(self, node_id: str) -> str:
+        d = self.g.nodes[node_id]
+        if not d["defined"]:
+            return "not defined"
+        if d["file"] is None:
+            return ""
+        if d["file"] == self.root_file:
+            return f"line {d['line']}"
+        return f"{os.path.relpath(d['file'])}:{d['line']}"
+
+    def node_text(self, node_id: str) -> Text:
+        d = self.g.nodes[node_id]
+        text = Text(label(self.g, node_id), style="bold" if d["defined"] else "bold red")
+        text.append(f"  {self.where(node_id)}", style="dim" if d["defined"] else "red")
+        if d["defined"] and not d["reachable"] and d["kind"] != MODULE:
+            text.append("  (never reached)", style="yellow")
+        return text
+
+    def edge_text(self, data: dict, target: str, note: str = "") -> Text:
+        text = Text(f"{data['kind']}", style="cyan")
+        if data["line"] is not None:
+            text.append(f" @{data['line']}", style="dim")
+        text.append(" → ")
+        text.append_text(self.node_text(target))
+        if note:
+            text.append(f"  {note}", style="magenta")
+        return text
+
+    def grow(self, tree: Tree, node_id: str, path: list[str], expanded: set[str]) -> None:
+        """Add `node_id`'s references under `tree`, expanding route() calls depth first."""
+        expanded.add(node_id)
+        for _, target, data in ordered_edges(self.g, node_id):
+            is_call = data["kind"] in CALL_EDGE_KINDS and self.g.nodes[target]["defined"]
+            if not is_call:
+                tree.add(self.edge_text(data, target))
+            elif target in path or target == node_id:
+                tree.add(self.edge_text(data, target, "↻ recursion"))
+            elif target in expanded and self.g.out_degree(target):
+                # Printing a shared subtree again makes diamond-shaped configs explode.
+                tree.add(self.edge_text(data, target, "(expanded above)"))
+            else:
+                branch = tree.add(self.edge_text(data, target))
+                self.grow(branch, target, [*path, node_id], expanded)
+
+    def section_roots(self, kind: str) -> list[str]:
+        nodes = [n for n, d in self.g.nodes(data=True) if d["kind"] == kind and d["defined"]]
+        if kind != "route":
+            return nodes
+        # Named routes show inside their callers' trees; list here only the ones nobody calls.
+        return [n for n in nodes
+                if not any(k in CALL_EDGE_KINDS and self.g.nodes[u]["kind"] != MODULE
+                           for u, _, k in self.g.in_edges(n, data="kind"))]
+
+    def sections(self) -> list[tuple[str, list[Tree]]]:
+        known = {kind for kind, _ in SECTIONS}
+        extra = sorted({d for _, d in self.g.nodes(data="kind")} - known - {"dynamic"})
+        out = []
+        for kind, title in [*SECTIONS, *((k, k) for k in extra)]:
+            trees = []
+            for root in self.section_roots(kind):
+                tree = Tree(self.node_text(root), guide_style="dim")
+                self.grow(tree, root, [], set())
+                trees.append(tree)
+            if trees:
+                out.append((title, trees))
+        return out
+
+
+def _facts(g: nx.MultiDiGraph) -> list[object]:
+    items: list[object] = []
+    found = findings(g)
+    items.append(Text("Findings", style="bold underline"))
+    if not found:
+        items.append(Text("none: no undefined targets, unreachable routes or recursion",
+                          style="green"))
+    for f in found:
+        items.append(Text(str(f), style="red" if f.category != "unreachable" else "yellow"))
+    chain = longest_call_chain(g)
+    items.append(Text(""))
+    items.append(Text("Longest call chain", style="bold underline"))
+    items.append(Text(f"{len(chain) - 1} calls: " + " → ".join(label(g, n) for n in chain)
+                      if chain else "no route() calls"))
+    table = Table(title="Fan-in / fan-out", title_justify="left", title_style="bold underline")
+    for column in ("block", "kind", "fan-in", "fan-out"):
+        table.add_column(column, justify="right" if column.startswith("fan") else "left")
+    for node_id, kind in g.nodes(data="kind"):
+        fan_in, fan_out = fan(g, node_id)
+        table.add_row(Text(label(g, node_id)), Text(kind), str(fan_in), str(fan_out))
+    items.append(Text(""))
+    items.append(table)
+    return items
+
+
+def render_text(g: nx.MultiDiGraph, root_file: str, *, color: bool = False,
+                width: int = 100) -> str:
+    """The graph as text: one titled section of trees per route kind, then the analyses."""
+    out = io.StringIO()
+    console = Console(file=out, force_terminal=color, no_color=not color, width=width,
+                      highlight=False, emoji=False)
+    for title, trees in _TreePrinter(g, root_file).sections():
+        console.print(Text(title, style="bold underline"))
+        for tree in trees:
+            console.print(tree)
+        console.print()
+    for item in _facts(g):
+        console.print(item)
+    return out.getvalue()

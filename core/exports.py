@@ -76,14 +76,20 @@ class FunctionSpec:
 
 @dataclass(frozen=True)
 class ParamSpec:
-    """A modparam: `type` is int or str (Kamailio's PARAM_INT / PARAM_STRING)."""
+    """A modparam: `type` is int or str (Kamailio's PARAM_INT / PARAM_STRING), or a tuple of
+    both for the few parameters Kamailio registers twice (e.g. a user name or a numeric id)."""
 
     name: str
-    type: type
+    type: type | tuple[type, ...]
     default: Any = None
     runtime: bool = False  # changeable at runtime through the cfg framework
     multi: bool = False  # may be given more than once
     doc: str = ""
+
+    def accepts(self, value_type: type) -> bool:
+        """Whether a value of `value_type` (int or str) may be given for this parameter."""
+        types = self.type if isinstance(self.type, tuple) else (self.type,)
+        return value_type in types
 
 
 @dataclass(frozen=True)
@@ -141,7 +147,7 @@ class ModuleExports:
 
         return attach
 
-    def param(self, name: str, type_: type, default: Any = None, *, runtime: bool = False,
+    def param(self, name: str, type_: type | tuple[type, ...], default: Any = None, *, runtime: bool = False,
               multi: bool = False, doc: str = "") -> None:
         self.params[name] = ParamSpec(name, type_, default, runtime, multi, doc)
 

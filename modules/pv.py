@@ -203,6 +203,8 @@ exports.pv("timef", inner=True, doc="formatted current time ($timef(%Y))")
 exports.pv("utime", inner=True, doc="broken-down UTC time")
 exports.pv("utimef", inner=True, doc="formatted UTC time")
 exports.pv("TV", inner=True, doc="time value: s, u, sn, un, Sn")
+# The 3.1 release notes print $TV as $PV(...); accept that spelling too.
+exports.pv("PV", inner=True, doc="alias of $TV (the 3.1 release notes' spelling)")
 exports.pv("nh", inner=True, doc="next hop: u, U, d, p, P")
 exports.pv("version", inner=True, doc="version attributes")
 exports.pv("K", inner=True, doc="Kamailio constants ($K(UDP))")

@@ -20,16 +20,27 @@ class Node:
 
     def children(self) -> Iterator[Node]:
         """Direct child nodes, in source order."""
-        for f in fields(self):
-            if f.name == "span":
-                continue
-            value = getattr(self, f.name)
+        for name in _child_fields(type(self)):
+            value = getattr(self, name)
             if isinstance(value, Node):
                 yield value
             elif isinstance(value, tuple):
                 for item in value:
                     if isinstance(item, Node):
                         yield item
+
+
+_FIELDS_CACHE: dict[type, tuple[str, ...]] = {}
+
+
+def _child_fields(cls: type) -> tuple[str, ...]:
+    """Field names that may hold child nodes (cached: dataclasses.fields is slow)."""
+    names = _FIELDS_CACHE.get(cls)
+    if names is None:
+        names = tuple(f.name for f in fields(cls) if f.name != "span"
+                      and not f.name.endswith("_span"))
+        _FIELDS_CACHE[cls] = names
+    return names
 
 
 # --- expressions ------------------------------------------------------------------------------

@@ -118,12 +118,12 @@ class Checker:
                             _suggest(item.param, exports.params))
                 continue
             value = item.value
-            if spec.type is int and isinstance(value, ast.StrLit):
+            if not spec.accepts(str) and isinstance(value, ast.StrLit):
                 if not re.fullmatch(r"\s*-?\d+\s*", value.value):
                     self.report("E205", value.span,
                                 f"parameter {item.param} of {mod_name} takes an integer, "
                                 f"not the string \"{value.value}\"")
-            elif spec.type is str and isinstance(value, ast.IntLit):
+            elif not spec.accepts(int) and isinstance(value, ast.IntLit):
                 self.report("E205", value.span,
                             f"parameter {item.param} of {mod_name} takes a string, "
                             f"not the integer {value.value}", f"quote it: \"{value.value}\"")

@@ -29,8 +29,11 @@ class T(StrEnum):
     EOF = "end of file"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Token:
+    """A token; not frozen because frozen dataclasses are slow to build and lexing makes
+    tens of thousands of them."""
+
     kind: T
     text: str  # the source text (for STRING: the decoded value; for NUMBER: the digits)
     start: int

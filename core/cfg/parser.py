@@ -27,6 +27,7 @@ _LEVELS: list[frozenset[str]] = [
     frozenset({"+", "-"}),
     frozenset({"*", "/", "mod", "%"}),
 ]
+_PRECEDENCE = {op: level for level, ops in enumerate(_LEVELS) for op in ops}
 _WORD_OPS = {"or": "||", "and": "&&"}
 _WORD_OPERATORS = frozenset({"or", "and", "eq", "ne", "ieq", "ine", "mod"})
 _BAD_OPS = {
@@ -592,32 +593,27 @@ class Parser:
     def expression(self) -> ast.Expr:
         return self.binary(0)
 
-    def _binary_op(self, level: int) -> str | None:
-        tok = self.tok
-        ops = _LEVELS[level]
-        if tok.kind is T.OP and tok.text in ops:
-            return tok.text
-        if tok.kind is T.ID and tok.text in ops and tok.text in _WORD_OPERATORS:
-            return tok.text
-        return None
-
-    def binary(self, level: int) -> ast.Expr:
-        if level == len(_LEVELS):
-            return self.unary()
+    def binary(self, min_prec: int) -> ast.Expr:
+        """Precedence climbing over _PRECEDENCE: one loop per level actually used, instead of
+        one recursive call per level for every operand (11 levels made parsing slow)."""
         first = self.tok
-        left = self.binary(level + 1)
+        left = self.unary()
         while True:
-            op = self._binary_op(level)
-            if op is None:
+            tok = self.tok
+            prec = _PRECEDENCE.get(tok.text) if tok.kind in (T.OP, T.ID) else None
+            if prec is None or prec < min_prec:
+                return left
+            if tok.kind is T.ID and tok.text not in _WORD_OPERATORS:
                 return left
             op_tok = self.advance()
+            op = op_tok.text
             negate = False
             if op in _BAD_OPS:
                 message, hint, op_as = _BAD_OPS[op]
                 self.error("E123", self.span(op_tok), message, hint, op_tok.start)
                 negate = op == "!~"
                 op = op_as
-            right = self.binary(level + 1)
+            right = self.binary(prec + 1)
             node: ast.Expr = ast.BinOp(self.span_from(first), _WORD_OPS.get(op, op), left, right)
             if negate:
                 node = ast.UnOp(node.span, "!", node)

@@ -85,6 +85,7 @@ class SourceMap:
     segments: list[Segment] = field(default_factory=list)
     _starts: list[int] = field(default_factory=list)
     _line_starts: list[int] = field(default_factory=list)
+    _seg_lines: list[int] = field(default_factory=list)
 
     def add(self, segment: Segment) -> None:
         if self._starts and segment.out_start < self._starts[-1]:
@@ -127,11 +128,21 @@ class SourceMap:
         # Lines and columns advance with the text copied since the segment began.
         newlines = self._newlines()
         line_idx = bisect.bisect_right(newlines, offset) - 1
-        seg_line_idx = bisect.bisect_right(newlines, seg.out_start) - 1
+        seg_line_idx = self._segment_line_index(idx, newlines)
         lines_down = line_idx - seg_line_idx
         if lines_down == 0:
             return (seg.file, seg.line, seg.column + (offset - seg.out_start), None)
         return (seg.file, seg.line + lines_down, offset - newlines[line_idx] + 1, None)
+
+    def _segment_line_index(self, idx: int, newlines: list[int]) -> int:
+        cache = self._seg_lines
+        if len(cache) != len(self.segments):
+            cache.extend([-1] * (len(self.segments) - len(cache)))
+        value = cache[idx]
+        if value < 0:
+            value = bisect.bisect_right(newlines, self.segments[idx].out_start) - 1
+            cache[idx] = value
+        return value
 
     def span(self, start: int, end: int) -> Span:
         """The original-source span of output text `start`..`end` (end exclusive)."""

@@ -73,7 +73,8 @@ def render_diff_json(diff: GraphDiff) -> str:
 
 
 def _node_line(sign: str, g: nx.MultiDiGraph, node: dict[str, Any]) -> str:
-    where = f"  {node['file']}:{node['line']}" if node["file"] else ""
+    where = f"  {node['file']}:{node['line']}" if node["file"] else (
+        "" if node["defined"] else "  (not defined)")
     return f"{sign} {label(g, node['id'])}{where}"
 
 

@@ -57,9 +57,16 @@ class _TreePrinter:
     def node_text(self, node_id: str) -> Text:
         d = self.g.nodes[node_id]
         text = Text(label(self.g, node_id), style="bold" if d["defined"] else "bold red")
-        text.append(f"  {self.where(node_id)}", style="dim" if d["defined"] else "red")
+        where = self.where(node_id)
+        if where:
+            text.append(f"  {where}", style="dim" if d["defined"] else "red")
         if d["defined"] and not d["reachable"] and d["kind"] != MODULE:
             text.append("  (never reached)", style="yellow")
+        if d["kind"] == "event_route" and not any(
+                self.g.nodes[p]["kind"] == MODULE for p in self.g.predecessors(node_id)):
+            # Kamailio runs it only if a loaded module raises the event: likely a typo or a
+            # missing loadmodule.
+            text.append("  (no loaded module raises this event)", style="yellow")
         return text
 
     def edge_text(self, data: dict, target: str, note: str = "") -> Text:
@@ -124,8 +131,9 @@ def _facts(g: nx.MultiDiGraph) -> list[object]:
     chain = longest_call_chain(g)
     items.append(Text(""))
     items.append(Text("Longest call chain", style="bold underline"))
-    items.append(Text(f"{len(chain) - 1} calls: " + " → ".join(label(g, n) for n in chain)
-                      if chain else "no route() calls"))
+    calls = len(chain) - 1
+    items.append(Text(f"{calls} call{'s' if calls != 1 else ''}: "
+                      + " → ".join(label(g, n) for n in chain) if chain else "no route() calls"))
     table = Table(title="Fan-in / fan-out", title_justify="left", title_style="bold underline")
     for column in ("block", "kind", "fan-in", "fan-out"):
         table.add_column(column, justify="right" if column.startswith("fan") else "left")
@@ -143,11 +151,12 @@ def render_text(g: nx.MultiDiGraph, root_file: str, *, color: bool = False,
     out = io.StringIO()
     console = Console(file=out, force_terminal=color, no_color=not color, width=width,
                       highlight=False, emoji=False)
+    # soft_wrap: long lines stay whole, so findings can be grepped and copied.
     for title, trees in _TreePrinter(g, root_file).sections():
         console.print(Text(title, style="bold underline"))
         for tree in trees:
-            console.print(tree)
+            console.print(tree, soft_wrap=True)
         console.print()
     for item in _facts(g):
-        console.print(item)
+        console.print(item, soft_wrap=not isinstance(item, Table))
     return out.getvalue()

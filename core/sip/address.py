@@ -31,7 +31,7 @@ class Defect:
     position: int
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class NameAddr:
     """A parsed name-addr or addr-spec with its header parameters.
 
@@ -67,8 +67,42 @@ class NameAddr:
         )
 
 
+_PARAMS_FAST_RE = re.compile(f"(?:;[{TOKEN_CHARS}]+(?:=[{TOKEN_CHARS}]+)?)+")
+
+
 def parse_name_addr(text: str, header: str | None = None) -> NameAddr:
     """Parse one name-addr/addr-spec value. Offsets in errors are relative to `text`."""
+    # Fast path for the usual `[name] <uri>[;p=v...]` with plain tokens; anything unusual
+    # (quoted-pairs, spaces in parameters, no brackets ...) goes to the full parser.
+    lt = text.find("<")
+    if lt >= 0:
+        gt = text.find(">", lt)
+        if gt > 0:
+            display: str | None = text[:lt].rstrip(" \t")
+            ok = True
+            if not display:
+                display = None
+            elif display[0] == '"':
+                inner = display[1:-1]
+                ok = display[-1] == '"' and len(display) > 1 and '"' not in inner and "\\" not in inner
+                display = inner
+            else:
+                ok = _TOKENS_RE.fullmatch(display) is not None
+            rest = text[gt + 1:]
+            if ok and (not rest or _PARAMS_FAST_RE.fullmatch(rest)):
+                uri_text = text[lt + 1:gt]
+                if uri_text.strip(" \t") == uri_text:
+                    uri = parse_uri(uri_text, lt + 1)
+                    params: dict[str, str | None] = {}
+                    if rest:
+                        for item in rest[1:].split(";"):
+                            name, eq, value = item.partition("=")
+                            params[name.lower()] = value if eq else None
+                    return NameAddr(display, uri, params)
+    return _parse_name_addr_slow(text, header)
+
+
+def _parse_name_addr_slow(text: str, header: str | None) -> NameAddr:
     pos = 0
     end = len(text)
     while pos < end and text[pos] in " \t":

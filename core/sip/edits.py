@@ -64,12 +64,12 @@ def check_header_text(name: str, value: str) -> None:
 def render(
     data: bytes,
     start_line_end: int,
-    lines: list[tuple[str, int, int, int]],
+    lines: list[str],
     body_start: int,
     body_end: int,
     edits: Edits,
 ) -> bytes:
-    """Serialize a message: `lines` are ``(key, start, colon, eol)`` of the original."""
+    """Serialize a message from its original bytes, logical header `lines` and `edits`."""
     out: list[bytes] = []
     if edits.start_line is None:
         out.append(data[:start_line_end + 2])
@@ -77,7 +77,7 @@ def render(
         out += [encode(edits.start_line), CRLF]
     inserts = edits.inserts
     values = edits.values
-    for i, (_key, start, colon, eol) in enumerate(lines):
+    for i, line in enumerate(lines):
         added = inserts.get(i)
         if added:
             for text in added:
@@ -86,9 +86,9 @@ def render(
             value = values[i]
             if value is not None:
                 # keep the name exactly as it was written
-                out += [data[start:colon + 1], b" ", encode(value), CRLF]
+                out += [encode(line[:line.find(":") + 1]), b" ", encode(value), CRLF]
         else:
-            out.append(data[start:eol + 2])
+            out += [encode(line), CRLF]
     for text in inserts.get(len(lines), ()):
         out += [encode(text), CRLF]
     out.append(CRLF)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .syntax import TOKEN_BYTES_RE, decode
+from .syntax import TOKEN_RE
 
 #: Compact forms (RFC 3261 s7.3.3 and the extensions that define one).
 COMPACT_FORMS: dict[str, str] = {
@@ -59,7 +59,7 @@ LIST_HEADERS: frozenset[str] = frozenset(
 
 # Most names arrive in a handful of spellings; remember them so the scanner does one dict
 # lookup per header. Bounded so a peer cannot grow it without limit.
-_NAME_CACHE: dict[bytes, str] = {}
+_NAME_CACHE: dict[str, str] = {}
 _NAME_CACHE_MAX = 2048
 
 
@@ -77,18 +77,18 @@ def display_name(canonical: str) -> str:
     return "-".join(part[:1].upper() + part[1:] for part in canonical.split("-"))
 
 
-def canonical_from_wire(raw: bytes) -> str | None:
-    """Canonical key for the octets before a header's colon, or None if not a token.
+def canonical_from_wire(raw: str) -> str | None:
+    """Canonical key for the text before a header's colon, or None if not a token.
 
     Whitespace between the name and the colon is allowed (``HCOLON = *( SP / HTAB ) ":"``).
     """
     canon = _NAME_CACHE.get(raw)
     if canon is not None:
         return canon
-    name = raw.rstrip(b" \t")
-    if TOKEN_BYTES_RE.fullmatch(name) is None:
+    name = raw.rstrip(" \t")
+    if TOKEN_RE.fullmatch(name) is None:
         return None
-    canon = canonical_name(decode(name))
+    canon = canonical_name(name)
     if len(_NAME_CACHE) < _NAME_CACHE_MAX:
         _NAME_CACHE[raw] = canon
     return canon

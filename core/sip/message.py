@@ -21,7 +21,7 @@ from .edits import Edits, check_header_text, render
 from .errors import LocalSIPError, RemoteSIPError, SIPError
 from .headers import LIST_HEADERS, HeaderField, canonical_name, display_name
 from .scalars import CSeq, parse_call_id, parse_cseq, parse_digits
-from .syntax import decode, encode, split_commas, unfold
+from .syntax import decode, encode, split_commas
 from .uri import URI, SipURI, parse_uri
 from .via import Via, parse_via
 
@@ -29,37 +29,29 @@ T = TypeVar("T")
 _FOLD_RE = re.compile(r"[ \t]*\r\n[ \t]+")
 _MISSING = object()
 
-# (canonical key, line start, colon offset, offset of the line's CRLF)
-Line = tuple[str, int, int, int]
 
 
 class SIPMessage:
     """A request or a response. Use `SIPRequest` / `SIPResponse` to tell them apart."""
 
     __slots__ = (
-        "_data", "_start_end", "_lines", "_index", "_body_start", "_body_end",
-        "_cache", "_edits",
+        "_data", "_start_end", "_lines", "_keys", "_folded", "_hdr_start", "_starts",
+        "_body_start", "_body_end", "_cache", "_edits",
     )
 
     is_request: bool = False
 
-    def __init__(
-        self,
-        data: bytes,
-        start_end: int,
-        lines: list[Line],
-        index: dict[str, list[int]],
-        body_start: int,
-        body_end: int,
-    ) -> None:
-        self._data = data
-        self._start_end = start_end
-        self._lines = lines
-        self._index = index
-        self._body_start = body_start
-        self._body_end = body_end
-        self._cache: dict[str, object] = {}
-        self._edits: Edits | None = None
+    _data: bytes
+    _start_end: int  # offset of the start line's CRLF
+    _lines: list[str]  # logical header lines (folds kept inside), without CRLF
+    _keys: list[str]  # canonical key of each line
+    _folded: bool  # some line continues over several physical lines
+    _hdr_start: int  # offset of the first header line
+    _starts: list[int] | None  # offset of each line, computed when first needed
+    _body_start: int
+    _body_end: int
+    _cache: dict[str, object]
+    _edits: Edits | None
 
     # ------------------------------------------------------------------ raw access
 
@@ -98,51 +90,76 @@ class SIPMessage:
 
     # ------------------------------------------------------------------ headers, generic
 
-    def _value(self, i: int) -> tuple[str, int]:
-        """Value of line `i` (unfolded, stripped) and its offset in the message."""
-        _key, _start, colon, eol = self._lines[i]
-        raw = self._data[colon + 1:eol]
-        stripped = raw.strip(b" \t\r\n")
-        if not stripped:
-            return "", eol
-        offset = colon + 1 + raw.find(stripped[:1])
-        return unfold(decode(stripped)), offset
+    def _line_starts(self) -> list[int]:
+        starts = self._starts
+        if starts is None:
+            starts = []
+            pos = self._hdr_start
+            for line in self._lines:
+                starts.append(pos)
+                pos += (len(line) if line.isascii() else len(encode(line))) + 2
+            self._starts = starts
+        return starts
+
+    def _value(self, i: int) -> str:
+        """Value of line `i`: stripped, each fold's CRLF turned into two spaces so offsets
+        in it match offsets in the line (see `_value_offset`)."""
+        line = self._lines[i]
+        if self._folded:
+            return line[line.find(":") + 1:].strip(" \t\r\n").replace("\r\n", "  ")
+        return line[line.find(":") + 1:].strip(" \t")
+
+    def _value_offset(self, i: int) -> int:
+        """Offset in the message of the first character of `_value(i)`."""
+        line = self._lines[i]
+        colon = line.find(":")
+        rest = line[colon + 1:]
+        head = line[:colon + 1 + len(rest) - len(rest.lstrip(" \t\r\n"))]
+        return self._line_starts()[i] + (len(head) if head.isascii() else len(encode(head)))
 
     def _public_value(self, i: int) -> str:
         """Value of line `i` as a script sees it: stripped, each fold one space."""
-        _key, _start, colon, eol = self._lines[i]
-        text = decode(self._data[colon + 1:eol].strip(b" \t\r\n"))
-        return _FOLD_RE.sub(" ", text) if "\r" in text else text
+        line = self._lines[i]
+        text = line[line.find(":") + 1:].strip(" \t\r\n")
+        return _FOLD_RE.sub(" ", text) if self._folded else text
+
+    def _indices(self, key: str) -> list[int]:
+        keys = self._keys
+        if key not in keys:
+            return []
+        return [i for i, k in enumerate(keys) if k == key]
 
     @property
     def headers(self) -> list[HeaderField]:
         """Every header line, in order."""
         out = []
-        for i, (key, start, colon, eol) in enumerate(self._lines):
-            value_start = self._value(i)[1]
-            value = self._public_value(i)
-            name = decode(self._data[start:colon].rstrip(b" \t"))
-            out.append(HeaderField(key, name, value, start, value_start, eol))
+        starts = self._line_starts()
+        for i, line in enumerate(self._lines):
+            out.append(HeaderField(
+                self._keys[i], line[:line.find(":")].rstrip(" \t"),
+                self._public_value(i), starts[i], self._value_offset(i),
+                starts[i] + len(encode(line)),
+            ))
         return out
 
     def has_header(self, name: str) -> bool:
         """True if at least one line of that header (any spelling) is present."""
-        return canonical_name(name) in self._index
+        return canonical_name(name) in self._keys
 
     def header_count(self, name: str) -> int:
         """Number of lines of that header."""
-        return len(self._index.get(canonical_name(name), ()))
+        return self._keys.count(canonical_name(name))
 
     def header(self, name: str) -> str | None:
         """Value of the first line of the header (any case, compact forms), or None.
 
         Values are stripped and each LWS fold reads as one space."""
-        found = self._index.get(canonical_name(name))
-        return self._public_value(found[0]) if found else None
+        key = canonical_name(name)
+        return self._public_value(self._keys.index(key)) if key in self._keys else None
 
     def header_all(self, name: str) -> list[str]:
         """Values of every line of the header, in order (not comma-split)."""
-        return [self._public_value(i) for i in self._index.get(canonical_name(name), ())]
+        return [self._public_value(i) for i in self._indices(canonical_name(name))]
 
     def header_values(self, name: str) -> list[str]:
         """Values of the header, comma lists split for list headers (Via, Contact, Accept
@@ -158,51 +175,58 @@ class SIPMessage:
         """(element, line index, element offset in message) for each element of a list
         header; empty elements raise 400."""
         out = []
-        for i in self._index.get(key, ()):
-            value, value_start = self._value(i)
-            ascii_value = value.isascii()
+        for i in self._indices(key):
+            value = self._value(i)
             for s, e in split_commas(value):
-                offset = value_start + (s if ascii_value else len(encode(value[:s])))
                 if s == e:
                     raise self._error(
-                        RemoteSIPError(f"empty element in {key} list", position=offset), key=key
+                        RemoteSIPError(f"empty element in {key} list", position=s),
+                        value, self._value_offset(i), key,
                     )
-                out.append((value[s:e], i, offset))
+                out.append((value[s:e], i, s))
         return out
+
+    def _item_offset(self, value_line: int, relative: int) -> int:
+        value = self._value(value_line)
+        base = self._value_offset(value_line)
+        return base + (relative if value.isascii() else len(encode(value[:relative])))
 
     def _parse_list(self, key: str, parser: Callable[[str], T]) -> list[T]:
         cached = self._cache.get(key, _MISSING)
         if cached is not _MISSING:
             return cached  # type: ignore[return-value]
         out = []
-        for text, _i, offset in self._list_items(key):
+        for text, i, rel in self._list_items(key):
             try:
                 out.append(parser(text))
             except SIPError as err:
-                raise self._error(err, text, offset, key) from None
+                raise self._error(err, text, self._item_offset(i, rel), key) from None
         self._cache[key] = out
         return out
 
     def _parse_single(self, key: str, parser: Callable[[str], T]) -> T | None:
-        cached = self._cache.get(key, _MISSING)
-        if cached is not _MISSING:
-            return cached  # type: ignore[return-value]
-        found = self._index.get(key)
-        if not found:
-            result = None
-        else:
-            if len(found) > 1:
-                start = self._lines[found[1]][1]
+        cache = self._cache
+        if key in cache:
+            return cache[key]  # type: ignore[return-value]
+        keys = self._keys
+        result: T | None = None
+        if key in keys:
+            i = keys.index(key)
+            if keys.count(key) > 1:
+                second = keys.index(key, i + 1)
                 raise self._error(
-                    RemoteSIPError(f"more than one {display_name(key)} header", position=start),
+                    RemoteSIPError(
+                        f"more than one {display_name(key)} header",
+                        position=self._line_starts()[second],
+                    ),
                     key=key,
                 )
-            value, value_start = self._value(found[0])
+            value = self._value(i)
             try:
                 result = parser(value)
             except SIPError as err:
-                raise self._error(err, value, value_start, key) from None
-        self._cache[key] = result
+                raise self._error(err, value, self._value_offset(i), key) from None
+        cache[key] = result
         return result
 
     def locate_value(self, name: str, index: int = 0) -> tuple[str, int] | None:
@@ -211,9 +235,13 @@ class SIPMessage:
         key = canonical_name(name)
         if key in LIST_HEADERS:
             items = self._list_items(key)
-            return (items[index][0], items[index][2]) if index < len(items) else None
-        found = self._index.get(key, [])
-        return self._value(found[index]) if index < len(found) else None
+            if index >= len(items):
+                return None
+            text, line, rel = items[index]
+            return text, self._item_offset(line, rel)
+        found = self._indices(key)
+        return (self._value(found[index]), self._value_offset(found[index])) if index < len(
+            found) else None
 
     def position_in(self, located: tuple[str, int], relative: int) -> int:
         """Offset in the message of character `relative` of a value from `locate_value`."""
@@ -230,28 +258,35 @@ class SIPMessage:
     @property
     def top_via(self) -> Via | None:
         """The topmost Via value (only that one is parsed), or None."""
-        cached = self._cache.get("via")
-        if cached is not None:
-            return cached[0] if cached else None  # type: ignore[index]
-        found = self._index.get("via")
-        if not found:
+        cache = self._cache
+        if "via" in cache:
+            vias: list[Via] = cache["via"]  # type: ignore[assignment]
+            return vias[0] if vias else None
+        top = cache.get("@top_via")
+        if top is not None:
+            return top  # type: ignore[return-value]
+        keys = self._keys
+        if "via" not in keys:
             return None
-        value, value_start = self._value(found[0])
-        s, e = split_commas(value)[0]
+        i = keys.index("via")
+        value = self._value(i)
+        s, e = split_commas(value)[0] if "," in value else (0, len(value))
         try:
-            return parse_via(value[s:e])
+            top = parse_via(value[s:e])
         except SIPError as err:
-            raise self._error(err, value[s:], value_start + s, "via") from None
+            raise self._error(err, value[s:], self._value_offset(i) + s, "via") from None
+        cache["@top_via"] = top
+        return top
 
     @property
     def from_(self) -> NameAddr | None:
         """The From header, or None when absent."""
-        return self._parse_single("from", _parse_from)
+        return self._parse_single("from", parse_name_addr)
 
     @property
     def to(self) -> NameAddr | None:
         """The To header, or None when absent."""
-        return self._parse_single("to", _parse_to)
+        return self._parse_single("to", parse_name_addr)
 
     @property
     def call_id(self) -> str | None:
@@ -294,17 +329,17 @@ class SIPMessage:
         """Every Contact value (empty for ``Contact: *``)."""
         if self.contact_star:
             return []
-        return self._parse_list("contact", _parse_contact)
+        return self._parse_list("contact", parse_name_addr)
 
     @property
     def routes(self) -> list[NameAddr]:
         """Every Route value, in order."""
-        return self._parse_list("route", _parse_route)
+        return self._parse_list("route", parse_name_addr)
 
     @property
     def record_routes(self) -> list[NameAddr]:
         """Every Record-Route value, in order."""
-        return self._parse_list("record-route", _parse_record_route)
+        return self._parse_list("record-route", parse_name_addr)
 
     # ------------------------------------------------------------------ edits
 
@@ -327,7 +362,7 @@ class SIPMessage:
 
     def remove_header(self, name: str) -> int:
         """Remove every line of the header; returns how many were removed."""
-        found = self._index.get(canonical_name(name), ())
+        found = self._indices(canonical_name(name))
         for i in found:
             self.edits.set_value(i, None)
         return len(found)
@@ -336,7 +371,7 @@ class SIPMessage:
         """Give the header exactly one line with `value`: the first line's value is replaced
         (its name keeps its spelling), other lines go; added at the end when absent."""
         key = canonical_name(name)
-        found = self._index.get(key)
+        found = self._indices(key)
         if not found:
             self.add_header(display_name(key) if name == key else name, value)
             return
@@ -371,13 +406,14 @@ class SIPMessage:
 
     def prepend_via(self, via: Via | str) -> None:
         """Put a Via line on top of the existing Vias (proxying a request)."""
-        found = self._index.get("via")
-        self.edits.insert(found[0] if found else 0, "Via", str(via))
+        keys = self._keys
+        self.edits.insert(keys.index("via") if "via" in keys else 0, "Via", str(via))
 
     def prepend_record_route(self, value: NameAddr | str) -> None:
         """Put a Record-Route line before the existing ones (or first among the headers)."""
-        found = self._index.get("record-route")
-        self.edits.insert(found[0] if found else 0, "Record-Route", str(value))
+        keys = self._keys
+        at = keys.index("record-route") if "record-route" in keys else 0
+        self.edits.insert(at, "Record-Route", str(value))
 
     def set_body(self, body: bytes, content_type: str | None = None) -> None:
         """Replace the body; Content-Length follows, Content-Type too when given."""
@@ -486,26 +522,6 @@ class SIPResponse(SIPMessage):
             raise LocalSIPError(f"status code {code} out of range")
         check_header_text("x", reason)
         self.edits.start_line = f"{self.version} {code} {reason}"
-
-
-def _parse_from(text: str) -> NameAddr:
-    return parse_name_addr(text, "from")
-
-
-def _parse_to(text: str) -> NameAddr:
-    return parse_name_addr(text, "to")
-
-
-def _parse_contact(text: str) -> NameAddr:
-    return parse_name_addr(text, "contact")
-
-
-def _parse_route(text: str) -> NameAddr:
-    return parse_name_addr(text, "route")
-
-
-def _parse_record_route(text: str) -> NameAddr:
-    return parse_name_addr(text, "record-route")
 
 
 def _parse_max_forwards(text: str) -> int:

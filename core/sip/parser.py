@@ -9,11 +9,13 @@ here: the start line, that every header line is ``token HCOLON ...``, and Conten
 from __future__ import annotations
 
 import re
+from itertools import repeat
+from operator import itemgetter
 
 from .errors import RemoteSIPError
-from .headers import canonical_from_wire
-from .message import Line, SIPMessage, SIPRequest, SIPResponse
-from .syntax import TOKEN_BYTES_RE, decode
+from .headers import _NAME_CACHE, canonical_from_wire
+from .message import SIPMessage, SIPRequest, SIPResponse
+from .syntax import TOKEN_BYTES_RE, decode, encode
 
 MAX_MESSAGE_SIZE = 65535
 """Largest message accepted by default (Kamailio's BUF_SIZE); larger ones get 513."""
@@ -45,7 +47,7 @@ def parse_message(data: bytes, *, max_size: int = MAX_MESSAGE_SIZE) -> SIPMessag
         msg = _parse_status_line(data, eol)
     else:
         msg = _parse_request_line(data, eol)
-    _scan_headers(msg, data, eol + 2, max_size)
+    _scan_headers(msg, data, eol, max_size)
     return msg
 
 
@@ -98,51 +100,47 @@ def _parse_status_line(data: bytes, eol: int) -> SIPResponse:
     return msg
 
 
-def _scan_headers(msg: SIPMessage, data: bytes, pos: int, max_size: int) -> None:
+def _scan_headers(msg: SIPMessage, data: bytes, eol: int, max_size: int) -> None:
     is_response = not msg.is_request
-    n = len(data)
-    lines: list[Line] = []
-    index: dict[str, list[int]] = {}
-    find = data.find
-    while True:
-        eol = find(b"\r\n", pos)
-        if eol < 0:
-            raise _fail("header block not terminated by an empty line", is_response, pos)
-        if eol == pos:
-            break
-        nxt = eol + 2
-        # LWS folding: a line starting with SP/HT continues the previous one
-        while nxt < n and data[nxt] in _WS:
-            eol = find(b"\r\n", nxt)
-            if eol < 0:
-                raise _fail("header block not terminated by an empty line", is_response, nxt)
-            nxt = eol + 2
-        colon = find(b":", pos, eol)
-        if colon < 0:
-            raise _fail("header line without a colon", is_response, pos)
-        key = canonical_from_wire(data[pos:colon])
-        if key is None:
-            raise _fail("malformed header name", is_response, pos)
-        slot = index.get(key)
-        if slot is None:
-            index[key] = [len(lines)]
-        else:
-            slot.append(len(lines))
-        lines.append((key, pos, colon, eol))
-        pos = nxt
-    body_start = pos + 2
-    body_end = n
-    content_length = index.get("content-length")
-    if content_length is not None:
-        if len(content_length) > 1:
+    hdr_start = eol + 2
+    end = data.find(b"\r\n\r\n", eol)
+    if end < 0:
+        raise _fail("header block not terminated by an empty line", is_response, len(data))
+    # Decode the block once; surrogateescape keeps every octet, so the text re-encodes to
+    # the exact bytes received.
+    block = data[hdr_start:end].decode("utf-8", "surrogateescape")
+    folded = False
+    keys: list[str | None]
+    if not block:  # no header at all
+        lines: list[str] = []
+        keys = []
+    else:
+        lines = block.split("\r\n")
+        # Fast path, iterated in C: the text before each line's colon, looked up among the
+        # spellings already seen. Anything else (folding, a new or malformed name, a line
+        # without colon) is None and sends the whole block down the slow path.
+        parts = list(map(str.partition, lines, _COLON))
+        keys = list(map(_NAME_CACHE.get, map(_first, parts)))
+        if None in keys or "" in map(_second, parts):
+            lines, keys, folded = _scan_slow(lines, hdr_start, is_response)
+    body_start = end + 4
+    body_end = n = len(data)
+    count = keys.count("content-length")
+    if count:
+        i = keys.index("content-length")
+        if count > 1:
+            second = keys.index("content-length", i + 1)
             raise _fail(
                 "more than one Content-Length", is_response,
-                lines[content_length[1]][1], header="content-length",
+                _line_start(lines, hdr_start, second), header="content-length",
             )
-        _key, start, colon, eol = lines[content_length[0]]
-        value = data[colon + 1:eol].strip(b" \t\r\n")
-        if not value.isdigit():
-            raise _fail("malformed Content-Length", is_response, colon + 1, header="content-length")
+        line = lines[i]
+        value = line[line.find(":") + 1:].strip(" \t\r\n")
+        if not (value.isdigit() and value.isascii()):
+            raise _fail(
+                "malformed Content-Length", is_response, _line_start(lines, hdr_start, i),
+                header="content-length",
+            )
         length = int(value)
         available = n - body_start
         if length > available:
@@ -154,8 +152,49 @@ def _scan_headers(msg: SIPMessage, data: bytes, pos: int, max_size: int) -> None
         body_end = body_start + length
     msg._data = data
     msg._lines = lines
-    msg._index = index
+    msg._keys = keys  # type: ignore[assignment]  # no None left
+    msg._folded = folded
+    msg._hdr_start = hdr_start
+    msg._starts = None
     msg._body_start = body_start
     msg._body_end = body_end
     msg._cache = {}
     msg._edits = None
+
+
+_first = itemgetter(0)
+_second = itemgetter(1)
+_COLON = repeat(":")
+
+
+def _line_start(lines: list[str], hdr_start: int, index: int) -> int:
+    return hdr_start + sum(len(encode(line)) + 2 for line in lines[:index])
+
+
+def _scan_slow(
+    physical: list[str], hdr_start: int, is_response: bool
+) -> tuple[list[str], list[str | None], bool]:
+    """Join folded lines (a line starting with SP/HT continues the previous one; the CRLF
+    stays inside the logical line), then resolve and check every name."""
+    lines: list[str] = []
+    folded = False
+    pos = hdr_start
+    for line in physical:
+        if line[:1] in (" ", "\t"):
+            if not lines:
+                raise _fail("continuation line before any header", is_response, pos)
+            lines[-1] += "\r\n" + line
+            folded = True
+        else:
+            lines.append(line)
+        pos += len(encode(line)) + 2
+    keys: list[str | None] = []
+    for i, line in enumerate(lines):
+        colon = line.find(":")
+        if colon < 0:
+            raise _fail("header line without a colon", is_response, _line_start(lines, hdr_start, i))
+        key = canonical_from_wire(line[:colon])
+        if key is None:
+            raise _fail("malformed header name", is_response, _line_start(lines, hdr_start, i))
+        keys.append(key)
+    return lines, keys, folded

@@ -26,7 +26,7 @@ _DATE_RE = re.compile(
 )
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class CSeq:
     """A CSeq value: sequence number and method."""
 

@@ -1,6 +1,7 @@
 """URIs: SIP/SIPS (RFC 3261 s19.1), TEL (RFC 3966) and any other absolute URI (opaque).
 
-`parse_uri` never guesses: what does not match the grammar raises `RemoteSIPError` (400)
+URI objects are not to be mutated (they are shared through caches); change them with
+`SipURI.replace`. `parse_uri` never guesses: what does not match the grammar raises `RemoteSIPError` (400)
 with the offset of the first bad character. URIs are immutable; `SipURI.replace` makes a
 changed copy (for ``$rU``/``$rd``/``$rp`` style rewrites). ``str(uri)`` gives the text as
 received for a parsed URI, and a freshly rendered text for a changed one.
@@ -98,7 +99,7 @@ def _split_headers(text: str, base: int) -> tuple[tuple[str, str], ...]:
     return tuple(out)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class SipURI:
     """A ``sip:`` or ``sips:`` URI. Components are stored escaped, as written.
 
@@ -211,7 +212,7 @@ class SipURI:
 
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class TelURI:
     """A ``tel:`` URI (RFC 3966): a number and parameters."""
 
@@ -236,7 +237,7 @@ class TelURI:
         )
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class AbsoluteURI:
     """Any other absolute URI (``http:``, ``isbn:``, ``soap.beep:``): kept opaque."""
 
@@ -261,8 +262,63 @@ def escape_user(user: str) -> str:
     return "".join(out)
 
 
+_USER_FAST_RE = re.compile(rf"[{_UNRESERVED}&=+$,;?/]+")
+_PARAMS_FAST_RE = re.compile(rf"(?:;[{_UNRESERVED}\[\]/:&+$]+(?:=[{_UNRESERVED}\[\]/:&+$]+)?)+")
+
+
+def _parse_sip_fast(text: str, scheme: str, pos: int) -> SipURI | None:
+    """The common shapes (no escapes, no password, no IPv6, no headers) with a few
+    C-level calls; None sends the URI to the full parser."""
+    at = text.find("@", pos)
+    user = None
+    if at >= 0:
+        user = text[pos:at]
+        if _USER_FAST_RE.fullmatch(user) is None:
+            return None
+        pos = at + 1
+    end = text.find(";", pos)
+    params_text = ""
+    if end >= 0:
+        params_text = text[end:]
+        if _PARAMS_FAST_RE.fullmatch(params_text) is None:
+            return None
+        hostport = text[pos:end]
+    else:
+        hostport = text[pos:]
+    if "?" in hostport or "[" in hostport:
+        return None
+    host, colon, port_text = hostport.partition(":")
+    port = None
+    if colon:
+        if not (port_text.isdigit() and port_text.isascii() and len(port_text) <= 5):
+            return None
+        port = int(port_text)
+        if port > 65535:
+            return None
+    if not is_valid_host(host):
+        return None
+    params: tuple[tuple[str, str | None], ...] = ()
+    if params_text:
+        params = tuple(_param_pair(item) for item in params_text[1:].split(";"))
+    return SipURI(scheme, user, None, host.lower(), port, params, (), text)
+
+
+def _param_pair(item: str) -> tuple[str, str | None]:
+    name, eq, value = item.partition("=")
+    return name, (value if eq else None)
+
+
 def parse_uri(text: str, base: int = 0) -> URI:
     """Parse a URI; `base` is added to error positions (the URI's offset in the message)."""
+    head = text[:4].lower()
+    if head == "sip:":
+        uri = _parse_sip_fast(text, "sip", 4)
+        if uri is not None:
+            return uri
+    elif head == "sips" and text[4:5] == ":":
+        uri = _parse_sip_fast(text, "sips", 5)
+        if uri is not None:
+            return uri
     m = _SCHEME_RE.match(text)
     if m is None:
         raise RemoteSIPError("malformed URI: no scheme", position=base)

@@ -23,7 +23,7 @@ _VIA_HEAD_RE = re.compile(
 DEFAULT_PORTS = {"TLS": 5061, "WSS": 443, "WS": 80}
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Via:
     """One Via value.
 
@@ -92,19 +92,45 @@ class Via:
         return f"{self.protocol}/{self.transport} {self.sent_by}{format_params(self.params)}"
 
 
+_PARAMS_FAST_RE = re.compile(f"(?:;[{TOKEN_CHARS}]+(?:=[{TOKEN_CHARS}.:]+)?)+")
+
+
 def parse_via(text: str, header: str | None = "via") -> Via:
     """Parse one Via value (already split from its comma list); offsets relative to `text`."""
+    # Fast path for `SIP/2.0/T host[:port][;p=v...]` written without optional spaces;
+    # anything else goes to the full parser below.
+    if text[:8] == "SIP/2.0/":
+        sp = text.find(" ", 8)
+        semi = text.find(";", sp)
+        sent_by = text[sp + 1:semi] if semi >= 0 else text[sp + 1:]
+        params_text = text[semi:] if semi >= 0 else ""
+        transport = text[8:sp]
+        host, colon, port_text = sent_by.partition(":")
+        if (
+            sp > 8 and is_token(transport) and (not colon or port_text.isdigit())
+            and "[" not in host and is_valid_host(host)
+            and (not params_text or _PARAMS_FAST_RE.fullmatch(params_text))
+        ):
+            port = int(port_text) if colon else None
+            if port is None or port <= 65535:
+                params: dict[str, str | None] = {}
+                if params_text:
+                    for item in params_text[1:].split(";"):
+                        name, eq, value = item.partition("=")
+                        params[name.lower()] = value if eq else None
+                    _check_params(params, text, header)
+                return Via("SIP/2.0", transport.upper(), host.lower(), port, params)
     m = _VIA_HEAD_RE.match(text)
     if m is None:
         raise RemoteSIPError("malformed Via sent-protocol/sent-by", position=0, header=header)
-    name, version, transport, host, port = m.groups()
+    name, version, transport, host, port_digits = m.groups()
     if name.upper() != "SIP" or version != "2.0":
         raise RemoteSIPError(
             "Via protocol is not SIP/2.0", 505, position=m.start(1), header=header
         )
     if not is_valid_host(host):
         raise RemoteSIPError("malformed Via host", position=m.start(4), header=header)
-    port_number = int(port) if port is not None else None
+    port_number = int(port_digits) if port_digits is not None else None
     if port_number is not None and port_number > 65535:
         raise RemoteSIPError("Via port out of range", position=m.start(5), header=header)
     params, _ = parse_params(text, m.end(), 0, "Via", header)

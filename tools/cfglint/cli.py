@@ -13,6 +13,7 @@ import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib import metadata
+from typing import Literal
 
 from rich.console import Console
 
@@ -74,13 +75,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 def make_console(color: str) -> Console:
     """A console for the text report; soft wrap so piped output is never folded at 80 columns."""
-    common = {"file": sys.stdout, "highlight": False, "markup": False, "emoji": False,
-              "soft_wrap": True}
-    if color == "always":
-        return Console(force_terminal=True, no_color=False, color_system="standard", **common)
-    if color == "never":
-        return Console(color_system=None, no_color=True, **common)
-    return Console(**common)
+    # None leaves the decision to rich: a terminal on stdout, NO_COLOR, FORCE_COLOR, TERM=dumb.
+    force_terminal: bool | None = True if color == "always" else None
+    no_color: bool | None = {"always": False, "never": True}.get(color)
+    color_system: Literal["auto", "standard"] | None = (
+        "standard" if color == "always" else None if color == "never" else "auto")
+    return Console(file=sys.stdout, force_terminal=force_terminal, no_color=no_color,
+                   color_system=color_system, highlight=False, markup=False, emoji=False,
+                   soft_wrap=True)
 
 
 def list_rules(fmt: str) -> str:

@@ -19,7 +19,7 @@ class SelectorError(ValueError):
 
 def split_selectors(values: Iterable[str]) -> list[str]:
     """Flatten repeated and comma-separated option values: `-s E1,W2 -s W203`."""
-    out = []
+    out: list[str] = []
     for value in values:
         out.extend(part.strip().upper() for part in value.split(",") if part.strip())
     return out

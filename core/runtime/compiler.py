@@ -481,6 +481,25 @@ class _Build:
 
             return call_const
         getters = tuple(_fn(a) for a in args)
+        if len(getters) == 1:
+            (get,) = getters
+
+            def call_one(ctx: Context) -> int:
+                try:
+                    value = get(ctx)
+                except ExprError as exc:
+                    ctx.log.error("%s: %s() not called: %s", span, name, exc)
+                    ctx.last_retcode = -1
+                    return -1
+                ret = impl(ctx, value)
+                if ret.__class__ is not int:
+                    ret = _norm_ret(ret)
+                ctx.last_retcode = ret
+                if ret == 0:
+                    raise ScriptStop()
+                return ret
+
+            return call_one
 
         def call(ctx: Context) -> int:
             try:
@@ -652,6 +671,13 @@ class _Build:
                 pass  # fails at run time, with a log each time, as Kamailio does
         if isinstance(right, _Const):
             lf, rc = _fn(left), right.value
+            if op is V.add and rc.__class__ is int:
+                # `$var(i) + 1`: the common counter, without the generic dispatch
+                def add_int(ctx: Context) -> Value:
+                    v = lf(ctx)
+                    return v + rc if v.__class__ is int else op(v, rc)
+
+                return add_int
             return lambda ctx: op(lf(ctx), rc)
         if isinstance(left, _Const):
             lc, rf = left.value, right

@@ -168,6 +168,10 @@ def _tr_select(params: list[TrParam]) -> TrFn:
     pi, ps = params
     if ps.get is None and len(ps.text) != 1:
         raise TransformError("{s.select}: the separator is one character")
+    index = _const_int(pi, "s.select")
+    if index is not None and ps.get is None:
+        i, sep = index, ps.text
+        return lambda ctx, v: None if v is None else _select(i, sep, to_str(v))
     return lambda ctx, v: None if v is None else _select(pi.as_int(ctx), ps.as_str(ctx), to_str(v))
 
 

@@ -42,7 +42,7 @@ from siprouter.core.exports import LoadedSet
 from . import values as V
 from .context import BREAK_F, RETURN_F, Context, ScriptStop
 from .core_actions import CORE_IMPLS
-from .keywords import CONSTANT_WORDS, KEYWORDS, SELECTS, select_head
+from .keywords import CONSTANT_WORDS, KEYWORDS, MYSELF, SELECTS, select_head
 from .pv import PVError, compile_pv
 from .tracing import KIND_NAMES, ActionInfo, ActionKind, Tracer
 from .values import ExprError, Value, compile_regex, pv_truth, to_int, to_str, truth
@@ -239,9 +239,10 @@ class _Build:
 
     def if_stmt(self, s: ast.IfStmt) -> Action:
         info_name = KIND_NAMES[ActionKind.IF]
+        self.script._info(ActionKind.IF, info_name, s, self.route_key)  # source order
+        cond = self.cond(s.cond, True)
         then = self.stmt(s.then) or _true
         orelse = self.stmt(s.orelse) if s.orelse is not None else None
-        cond = self.cond(s.cond, True)
         span = s.cond.span
         if isinstance(cond, bool):
             taken = then if cond else (orelse or _true)
@@ -268,8 +269,9 @@ class _Build:
         return self.action(ActionKind.IF, info_name, s, run_if)
 
     def while_stmt(self, s: ast.WhileStmt) -> Action:
-        body = self.stmt(s.body) or _true
+        self.script._info(ActionKind.WHILE, "while", s, self.route_key)
         cond = self.cond(s.cond, True)
+        body = self.stmt(s.body) or _true
         test: CondFn = (lambda ctx: True) if cond is True else (
             (lambda ctx: False) if cond is False else cond)
         span = s.span
@@ -334,6 +336,8 @@ class _Build:
     def switch(self, s: ast.SwitchStmt) -> Action:
         # The case bodies run as one flat list from the matched case's offset: fall-through for
         # free; `break` stops it.
+        self.script._info(ActionKind.SWITCH, "switch", s, self.route_key)
+        subject = self.value(s.subject)
         flat: list[Action] = []
         starts: list[int] = []
         labels: list[tuple[str, Value]] = []  # ("int"|"str"|"re"|"default", value)
@@ -360,7 +364,6 @@ class _Build:
                     labels.append(("str", to_str(label.value)))
             flat.extend(a for a in (self.stmt(st) for st in case.body) if a is not None)
         acts = tuple(flat)
-        subject = self.value(s.subject)
         find = self._case_finder(labels, _fn(subject))
         offsets = tuple(starts)
         infos = tuple(case_infos)
@@ -737,6 +740,15 @@ class _Build:
         return lambda ctx: truth(get(ctx))
 
     def compare(self, e: ast.BinOp) -> CondCompiled:
+        if (e.op in ("==", "!=", "=~") and isinstance(e.right, ast.Ident)
+                and e.right.name == "myself"):
+            if not MYSELF:
+                self.missing(e.right.span, "'myself' needs the SIP layer (register_myself)")
+                return False
+            check = MYSELF[0]
+            lfm = _fn(self.value(e.left))
+            negate_self = e.op == "!="
+            return lambda ctx: check(ctx, lfm(ctx)) != negate_self
         if e.op in ("==", "!=") and isinstance(e.right, ast.NetLit):
             text = e.right.text.strip("[]")
             try:

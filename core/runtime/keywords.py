@@ -30,6 +30,16 @@ KEYWORDS: dict[str, Getter] = {
 SELECTS: dict[str, Callable[[str], Getter]] = {}
 
 
+# `x == myself` / `x != myself`: is the address (a URI or host) one of ours? The SIP layer, which
+# knows the listen sockets and aliases, sets this; a comparison with `myself` calls it.
+MYSELF: list[Callable[[Context, Value], bool]] = []
+
+
+def register_myself(check: Callable[[Context, Value], bool]) -> None:
+    """Set the test behind `== myself` (Kamailio's check_self)."""
+    MYSELF[:] = [check]
+
+
 def register_keyword(name: str, getter: Getter) -> None:
     """Make the bare word `name` readable in expressions (e.g. `method`, `src_ip`)."""
     KEYWORDS[name] = getter

@@ -113,7 +113,7 @@ def test_constant_condition_keeps_the_if_action(h) -> None:  # type: ignore[no-u
     script = h.compile("request_route { if (1 == 2) { $var(r) = 1; } else { $var(r) = 2; } }")
     script.run("request_route", h.context())
     assert h.worker.vars["r"] == 2
-    assert [a.name for a in script.actions] == ["assign", "assign", "if"]
+    assert [a.name for a in script.actions] == ["if", "assign", "assign"]  # source order
 
 
 # --- statements -------------------------------------------------------------------------------
@@ -405,3 +405,16 @@ def test_old_style_network_comparison(h) -> None:  # type: ignore[no-untyped-def
     v = h.vars_after("if (test_src_ip == 10.0.0.0/8) { $var(a) = 1; } "
                      "if (test_src_ip != 192.168.0.0/16) { $var(b) = 1; }")
     assert (v["a"], v["b"]) == (1, 1)
+
+
+def test_comparison_with_myself_uses_the_registered_check(h) -> None:  # type: ignore[no-untyped-def]
+    from siprouter.core.runtime import keywords
+
+    saved = list(keywords.MYSELF)
+    keywords.register_myself(lambda ctx, v: str(v).endswith("@ours.example"))
+    try:
+        v = h.vars_after('$var(u) = "sip:a@ours.example"; if ($var(u) == myself) { $var(a) = 1; } '
+                         'if ($var(u) != myself) { $var(b) = 1; }')
+    finally:
+        keywords.MYSELF[:] = saved
+    assert v["a"] == 1 and "b" not in v

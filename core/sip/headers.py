@@ -101,7 +101,7 @@ class HeaderField:
     Attributes:
         key: canonical key (``"via"``).
         name: the name as written (``"v"``, ``"ViA"``).
-        value: the value, unfolded (each fold's CRLF became two spaces) and stripped.
+        value: the value, stripped, each LWS fold read as one space.
         start: offset of the line in the message.
         value_start: offset of `value`'s first character in the message.
         end: offset of the line's terminating CRLF.

@@ -22,7 +22,6 @@ QUOTED_RE = re.compile(r'"((?:[^"\\\r\n]|\\[\x00-\x09\x0b\x0c\x0e-\x7f])*)"')
 _QUOTED_PAIR_RE = re.compile(r"\\(.)", re.DOTALL)
 
 _ESCAPE_RE = re.compile(r"%([0-9A-Fa-f]{2})")
-_BAD_ESCAPE_RE = re.compile(r"%(?![0-9A-Fa-f]{2})")
 
 # A value splitter: skip quoted strings and <...> while looking for top-level commas. An
 # unterminated quote or bracket swallows the rest of the value (it is then reported by the
@@ -49,15 +48,6 @@ def encode(text: str) -> bytes:
     return text.encode("utf-8", "surrogateescape")
 
 
-def unfold(value: str) -> str:
-    """Replace each CRLF of an LWS fold by two spaces.
-
-    The fold is whitespace either way, and keeping the length unchanged keeps every offset
-    in the value equal to its offset in the message.
-    """
-    return value.replace("\r\n", "  ") if "\r" in value else value
-
-
 def is_token(text: str) -> bool:
     """True if `text` is a non-empty RFC 3261 token."""
     return TOKEN_RE.fullmatch(text) is not None
@@ -74,12 +64,6 @@ def unescape(text: str) -> str:
         return raw.encode("latin-1").decode("utf-8", "surrogateescape")
     except UnicodeEncodeError:  # non-ASCII characters were present unescaped
         return raw
-
-
-def bad_escape_at(text: str) -> int | None:
-    """Offset of the first ``%`` not followed by two hex digits, or None."""
-    m = _BAD_ESCAPE_RE.search(text)
-    return m.start() if m else None
 
 
 def unquote(quoted_body: str) -> str:

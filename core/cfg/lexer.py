@@ -130,13 +130,7 @@ class Lexer:
             elif kind == "op":
                 out.append(Token(T.OP, m.group(), pos, end))
             elif kind == "bcomment":
-                close = text.find("*/", end)
-                if close < 0:
-                    self._error("E110", pos, pos + 2, "block comment is never closed",
-                                "close it with */")
-                    end = n
-                else:
-                    end = close + 2
+                end = self._block_comment_end(pos)
             elif kind == "string":
                 tok, end = self._string(pos, m.group())
                 if tok is not None:
@@ -149,6 +143,27 @@ class Lexer:
             pos = end
         out.append(Token(T.EOF, "", n, n))
         return out
+
+    def _block_comment_end(self, start: int) -> int:
+        """Offset after the `*/` closing the comment at `start`; Kamailio's comments nest."""
+        text = self.text
+        depth = 0
+        pos = start
+        while True:
+            opening = text.find("/*", pos)
+            closing = text.find("*/", pos)
+            if closing < 0:
+                self._error("E110", start, start + 2, "block comment is never closed",
+                            "close it with */")
+                return len(text)
+            if 0 <= opening < closing:
+                depth += 1
+                pos = opening + 2
+                continue
+            depth -= 1
+            pos = closing + 2
+            if depth == 0:
+                return pos
 
     def _string(self, start: int, quote: str) -> tuple[Token | None, int]:
         text = self.text

@@ -210,3 +210,8 @@ def test_every_node_has_a_span_with_file_line_and_column():
 def test_comments_of_all_three_kinds_are_ignored():
     config = parse_ok("# hash\n// slashes\n/* block\n spanning */ debug=3 # trailing\n")
     assert config.params[0].value == 3
+
+
+def test_block_comments_nest_as_in_kamailio():
+    config = parse_ok("/* outer /* inner */ still comment */\ndebug=4\n")
+    assert config.params[0].value == 4

@@ -26,6 +26,7 @@ from siprouter.core.cfg.source import Span
 from siprouter.core.exports import RouteType
 
 from .message import ScriptMessage
+from .sipstate import SipState
 from .values import Value
 
 # Control flags of the running route (Kamailio's run_flags): set by `break` and `return`, checked
@@ -75,6 +76,7 @@ class Context:
     __slots__ = (
         "msg", "route_type", "worker", "vars", "shared", "avps", "xavps", "flags", "bflags",
         "last_retcode", "run_flags", "call_stack", "log", "dropped", "exited", "_msg_time",
+        "sip",
     )
 
     def __init__(self, msg: ScriptMessage | None = None, *,
@@ -82,7 +84,7 @@ class Context:
                  worker: WorkerState | None = None,
                  avps: dict[str, list[Value]] | None = None,
                  xavps: dict[str, list[XavpItem]] | None = None,
-                 flags: int = 0, bflags: int = 0) -> None:
+                 flags: int = 0, bflags: int = 0, sip: SipState | None = None) -> None:
         self.msg = msg
         self.route_type = route_type
         self.worker = worker if worker is not None else WorkerState()
@@ -103,6 +105,8 @@ class Context:
         self.dropped = False  # `drop` ran: the caller drops the message/branch/reply
         self.exited = False  # the script was stopped by exit/drop/return 0
         self._msg_time: float | None = None
+        # The SIP side of the run (receive info, $du, branches, sender); None in pure tests.
+        self.sip: SipState | None = sip
 
     @property
     def msg_time(self) -> float:

@@ -50,7 +50,9 @@ def _add_edge(g: nx.MultiDiGraph, source: str, target: str, kind: str, site: ast
               prefix: str | None = None) -> None:
     attrs: dict[str, Any] = {"kind": kind, "file": site.span.file if site else None,
                              "line": site.span.line if site else None, "prefix": prefix}
-    g.add_edge(source, target, key=g.number_of_edges(), **attrs)
+    # A counter, not number_of_edges(): that one walks every edge of a MultiDiGraph.
+    key = g.graph["edges_added"] = g.graph.get("edges_added", 0) + 1
+    g.add_edge(source, target, key=key, **attrs)
 
 
 def _add_ref(g: nx.MultiDiGraph, calls: CallGraph, ref: RouteRef) -> None:

@@ -1,4 +1,4 @@
-"""`--format text`: route trees in the terminal, one section per route kind (rich).
+"""`--format text`: route trees in the terminal, one section per route kind (rich styles).
 
 Like Kamailio's route_graph.py (a `Main` tree, then `Branch routes`, `Failure routes` ...), but
 each line says how the block is reached (`route`, `t_on_failure` ...) and where (call-site line,
@@ -15,7 +15,6 @@ import networkx as nx
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
-from rich.tree import Tree
 
 from .analysis import fan, findings, label, longest_call_chain
 from .graph import CALL_EDGE_KINDS, MODULE, ordered_edges
@@ -37,12 +36,21 @@ SECTIONS = (
 )
 
 
+# Trees deeper than this stop expanding: a chain of hundreds of nested calls is unreadable as
+# text and quadratic to print (the guides grow with the depth).
+MAX_DEPTH = 40
+
+
 class _TreePrinter:
     """Builds the rich trees of one graph; `root_file` is shown as bare line numbers."""
 
     def __init__(self, g: nx.MultiDiGraph, root_file: str) -> None:
         self.g = g
         self.root_file = root_file
+        # Shared by all sections: each block's calls print once in the whole output, so the
+        # text grows with the number of edges, not with the number of paths.
+        self.expanded: set[str] = set()
+        self._node_texts: dict[str, Text] = {}
 
     def where(self, node_id: str) -> str:
         d = self.g.nodes[node_id]
@@ -55,6 +63,11 @@ class _TreePrinter:
         return f"{os.path.relpath(d['file'])}:{d['line']}"
 
     def node_text(self, node_id: str) -> Text:
+        if node_id not in self._node_texts:
+            self._node_texts[node_id] = self._make_node_text(node_id)
+        return self._node_texts[node_id]
+
+    def _make_node_text(self, node_id: str) -> Text:
         d = self.g.nodes[node_id]
         text = Text(label(self.g, node_id), style="bold" if d["defined"] else "bold red")
         where = self.where(node_id)
@@ -79,21 +92,31 @@ class _TreePrinter:
             text.append(f"  {note}", style="magenta")
         return text
 
-    def grow(self, tree: Tree, node_id: str, path: list[str], expanded: set[str]) -> None:
-        """Add `node_id`'s references under `tree`, expanding route() calls depth first."""
+    def grow(self, lines: list[Text], node_id: str, prefix: str, path: set[str]) -> None:
+        """Append `node_id`'s references as tree lines, expanding route() calls depth first."""
+        expanded = self.expanded
         expanded.add(node_id)
-        for _, target, data in ordered_edges(self.g, node_id):
+        edges = ordered_edges(self.g, node_id)
+        for i, (_, target, data) in enumerate(edges):
+            last = i == len(edges) - 1
             is_call = data["kind"] in CALL_EDGE_KINDS and self.g.nodes[target]["defined"]
+            note, expand = "", False
             if not is_call:
-                tree.add(self.edge_text(data, target))
+                pass
             elif target in path or target == node_id:
-                tree.add(self.edge_text(data, target, "↻ recursion"))
+                note = "↻ recursion"
             elif target in expanded and self.g.out_degree(target):
-                # Printing a shared subtree again makes diamond-shaped configs explode.
-                tree.add(self.edge_text(data, target, "(expanded above)"))
+                note = "(calls shown above)"
+            elif len(path) >= MAX_DEPTH and self.g.out_degree(target):
+                note = f"(deeper calls not shown: depth limit {MAX_DEPTH}; see --format json)"
             else:
-                branch = tree.add(self.edge_text(data, target))
-                self.grow(branch, target, [*path, node_id], expanded)
+                expand = True
+            line = Text(prefix + ("└── " if last else "├── "), style="dim")
+            line.append_text(self.edge_text(data, target, note))
+            lines.append(line)
+            if expand:
+                self.grow(lines, target, prefix + ("    " if last else "│   "),
+                          path | {node_id})
 
     def section_roots(self, kind: str) -> list[str]:
         nodes = [n for n, d in self.g.nodes(data=True) if d["kind"] == kind and d["defined"]]
@@ -104,18 +127,17 @@ class _TreePrinter:
                 if not any(k in CALL_EDGE_KINDS and self.g.nodes[u]["kind"] != MODULE
                            for u, _, k in self.g.in_edges(n, data="kind"))]
 
-    def sections(self) -> list[tuple[str, list[Tree]]]:
+    def sections(self) -> list[tuple[str, list[Text]]]:
         known = {kind for kind, _ in SECTIONS}
         extra = sorted({d for _, d in self.g.nodes(data="kind")} - known - {"dynamic"})
         out = []
         for kind, title in [*SECTIONS, *((k, k) for k in extra)]:
-            trees = []
+            lines: list[Text] = []
             for root in self.section_roots(kind):
-                tree = Tree(self.node_text(root), guide_style="dim")
-                self.grow(tree, root, [], set())
-                trees.append(tree)
-            if trees:
-                out.append((title, trees))
+                lines.append(self.node_text(root))
+                self.grow(lines, root, "", set())
+            if lines:
+                out.append((title, lines))
         return out
 
 
@@ -152,10 +174,9 @@ def render_text(g: nx.MultiDiGraph, root_file: str, *, color: bool = False,
     console = Console(file=out, force_terminal=color, no_color=not color, width=width,
                       highlight=False, emoji=False)
     # soft_wrap: long lines stay whole, so findings can be grepped and copied.
-    for title, trees in _TreePrinter(g, root_file).sections():
+    for title, lines in _TreePrinter(g, root_file).sections():
         console.print(Text(title, style="bold underline"))
-        for tree in trees:
-            console.print(tree, soft_wrap=True)
+        console.print(Text("\n").join(lines), soft_wrap=True)
         console.print()
     for item in _facts(g):
         console.print(item, soft_wrap=not isinstance(item, Table))

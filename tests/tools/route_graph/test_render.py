@@ -142,3 +142,21 @@ def test_text_lists_findings_and_longest_chain(everything):
 
 def test_text_without_color_has_no_escape_codes(everything):
     assert "\x1b[" not in render_text(everything[0], str(everything[1]))
+
+
+def test_text_prints_a_blocks_calls_once_and_refers_back_after(write_cfg):
+    path = write_cfg("request_route {\n route(A);\n route(A);\n}\n"
+                     "route[A] {\n route(B);\n}\nroute[B] { exit; }\n")
+    text = render_text(build_graph(load_config(str(path))), str(path))
+    assert text.count("route @6 → route[B]") == 1
+    assert "route @3 → route[A]  line 5  (calls shown above)" in text
+
+
+def test_text_stops_expanding_at_the_depth_limit(write_cfg):
+    from siprouter.tools.route_graph.render_text import MAX_DEPTH
+
+    chain = "".join(f"route[R{i}] {{\n route(R{i + 1});\n}}\n" for i in range(MAX_DEPTH + 5))
+    path = write_cfg(f"request_route {{\n route(R0);\n}}\n{chain}route[R{MAX_DEPTH + 5}] {{ exit; }}\n")
+    text = render_text(build_graph(load_config(str(path))), str(path))
+    assert f"depth limit {MAX_DEPTH}" in text
+    assert f"→ route[R{MAX_DEPTH + 1}]  line" not in text

@@ -10,6 +10,7 @@ everywhere. The core's own functions and PV classes are declared the same way (`
 
 from __future__ import annotations
 
+import builtins
 import importlib
 import pkgutil
 from collections.abc import Callable, Iterable
@@ -69,6 +70,9 @@ class FunctionSpec:
     doc: str = ""
     module: str = ""
     impl: Callable[..., Any] | None = None
+    # Argument positions that are format strings: "$fu from $si" is expanded per call, as
+    # Kamailio's spve fixups do. Other string arguments are passed as written (regexes use $).
+    formats: frozenset[int] = frozenset()
 
     def accepts(self, argc: int) -> bool:
         return argc in self.arities
@@ -86,7 +90,7 @@ class ParamSpec:
     multi: bool = False  # may be given more than once
     doc: str = ""
 
-    def accepts(self, value_type: type) -> bool:
+    def accepts(self, value_type: builtins.type) -> bool:
         """Whether a value of `value_type` (int or str) may be given for this parameter."""
         types = self.type if isinstance(self.type, tuple) else (self.type,)
         return value_type in types
@@ -130,19 +134,22 @@ class ModuleExports:
         args: int | Iterable[int] = 0,
         routes: RouteType = RouteType.ANY,
         doc: str = "",
+        formats: Iterable[int] = (),
     ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
         """Declare a script function; use as a decorator to attach its implementation.
 
         `args` is the allowed argument count or counts (`(0, 2)` for `t_relay()` and
-        `t_relay(host, port)`).
+        `t_relay(host, port)`); `formats` the positions of arguments whose PVs are expanded
+        per call (`xlog("from $fu")`).
         """
         arities = (args,) if isinstance(args, int) else tuple(sorted(args))
-        spec = FunctionSpec(name, arities, routes, doc, self.name)
+        fmt = frozenset(formats)
+        spec = FunctionSpec(name, arities, routes, doc, self.name, None, fmt)
         self.functions[name] = spec
 
         def attach(impl: Callable[..., Any]) -> Callable[..., Any]:
             self.functions[name] = FunctionSpec(name, arities, routes, doc or (impl.__doc__ or ""),
-                                                self.name, impl)
+                                                self.name, impl, fmt)
             return impl
 
         return attach

@@ -206,6 +206,8 @@ class Lexer:
                             "write it as $(name(inner)[index]{transformation})")
                 return Token(T.PVAR, text[start:pos], start, pos + 1), pos + 1
             return Token(T.PVAR, text[start:end], start, end), end
+        if text.startswith("?", pos):
+            return Token(T.PVAR, "$?", start, pos + 1), pos + 1  # $? is $rc, the last retcode
         m = _PV_NAME.match(text, pos)
         if m is None:
             self._error("E112", start, start + 1, "'$' must start a pseudo-variable name",

@@ -55,6 +55,8 @@ def parse_pv(text: str) -> PVRef:
     """Split PV text into its parts; PVSyntaxError when it is malformed."""
     if not text.startswith("$") or len(text) < 2:
         raise PVSyntaxError("a pseudo-variable starts with '$' and a name")
+    if text == "$?":
+        return PVRef("?", None, None, ())
     full = text[1] == "("
     body = text[2:-1] if full else text[1:]
     if full and not text.endswith(")"):

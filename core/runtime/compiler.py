@@ -43,7 +43,7 @@ from . import values as V
 from .context import BREAK_F, RETURN_F, Context, ScriptStop
 from .core_actions import CORE_IMPLS
 from .keywords import CONSTANT_WORDS, KEYWORDS, MYSELF, SELECTS, select_head
-from .pv import PVError, compile_pv
+from .pv import PVError, compile_format, compile_pv
 from .tracing import KIND_NAMES, ActionInfo, ActionKind, Tracer
 from .values import ExprError, Value, compile_regex, pv_truth, to_int, to_str, truth
 
@@ -457,8 +457,16 @@ class _Build:
             msg = f"function {call.name} has no implementation yet"
             self.missing(call.name_span, msg)
             return self._stub(call.span, msg), kind
-        args = [self.arg(a) for a in call.args]
+        formats = spec.formats if spec is not None else frozenset()
+        args = [self.format_arg(a) if i in formats else self.arg(a)
+                for i, a in enumerate(call.args)]
         return self._invoke(impl, args, call.span, call.name), kind
+
+    def format_arg(self, e: ast.Expr) -> Compiled:
+        """A format-string argument: a literal with PVs in it is expanded at each call."""
+        if isinstance(e, ast.StrLit) and "$" in e.value:
+            return compile_format(e.value)
+        return self.arg(e)
 
     def arg(self, e: ast.Expr) -> Compiled:
         """A function argument: a bare word is its name (a flag or route name), an address is

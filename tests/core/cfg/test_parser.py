@@ -215,3 +215,8 @@ def test_comments_of_all_three_kinds_are_ignored():
 def test_block_comments_nest_as_in_kamailio():
     config = parse_ok("/* outer /* inner */ still comment */\ndebug=4\n")
     assert config.params[0].value == 4
+
+
+def test_dollar_question_mark_is_the_return_code_pv():
+    (stmt,) = route_body("if ($? == 1) exit;")
+    assert shape(stmt.cond) == "($? == 1)"

@@ -188,6 +188,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_OK
     except KeyboardInterrupt:
         sys.stderr.write("route-graph: interrupted\n")
+    except Exception as exc:  # CI must get one line and status 2, never a traceback
+        sys.stderr.write(f"route-graph: internal error: {type(exc).__name__}: {exc} "
+                         "(please report it with the config)\n")
     return EXIT_ERROR
 
 

@@ -29,5 +29,14 @@ def graph_data(g: nx.MultiDiGraph) -> dict[str, list[dict[str, Any]]]:
 
 
 def render_json(g: nx.MultiDiGraph) -> str:
-    """The graph as indented JSON text, ending in a newline."""
-    return json.dumps(graph_data(g), indent=2) + "\n"
+    """The graph as JSON text with one node or edge per line, ending in a newline.
+
+    One object per line reads and diffs well and is several times faster to write than
+    `indent=2` on large configs.
+    """
+    data = graph_data(g)
+    parts = []
+    for key in ("nodes", "edges"):
+        items = ",\n    ".join(json.dumps(item) for item in data[key])
+        parts.append(f'  "{key}": [\n    {items}\n  ]' if items else f'  "{key}": []')
+    return "{\n" + ",\n".join(parts) + "\n}\n"

@@ -171,8 +171,9 @@ def render_text(g: nx.MultiDiGraph, root_file: str, *, color: bool = False,
                 width: int = 100) -> str:
     """The graph as text: one titled section of trees per route kind, then the analyses."""
     out = io.StringIO()
-    console = Console(file=out, force_terminal=color, no_color=not color, width=width,
-                      highlight=False, emoji=False)
+    # no_color=None when colouring: rich then still honours the NO_COLOR convention.
+    console = Console(file=out, force_terminal=color, no_color=None if color else True,
+                      width=width, highlight=False, emoji=False)
     # soft_wrap: long lines stay whole, so findings can be grepped and copied.
     for title, lines in _TreePrinter(g, root_file).sections():
         console.print(Text(title, style="bold underline"))

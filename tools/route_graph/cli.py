@@ -154,6 +154,8 @@ def run(argv: Sequence[str] | None = None) -> int:
     _validate(args, fmt)
     defines = dict(args.defines)
     to_terminal = args.output is None and sys.stdout.isatty()
+    if fmt == "png" and to_terminal:
+        raise UsageError("--format png writes binary data: give -o FILE or redirect stdout")
     # With --check alone the findings are the output; a graph is written when asked for.
     want_graph = (bool(args.diff) or not args.check or args.format is not None
                   or args.output is not None)

@@ -20,7 +20,7 @@ from siprouter.core.exports import (
 )
 
 from . import ast
-from .callgraph import CallGraph
+from .callgraph import CallGraph, modparam_route_names
 from .core_params import CORE_PARAMS
 from .diagnostics import Diagnostic, diag
 from .pvsyntax import PVSyntaxError, parse_pv
@@ -145,16 +145,6 @@ class Checker:
 
     # --- routes -------------------------------------------------------------------------------
 
-    def module_route_names(self) -> set[str]:
-        """Route names given to modules as strings (e.g. xmlrpc's "route"): they are reached."""
-        names: set[str] = set()
-        for mp in self.config.modparams:
-            if isinstance(mp.value, ast.StrLit):
-                for part in re.split(r"[;,=\s]+", mp.value.value):
-                    if part:
-                        names.add(part)
-        return names
-
     def check_routes(self) -> None:
         for dup in self.graph.duplicates:
             first = self.graph.blocks[dup.key]
@@ -163,7 +153,7 @@ class Checker:
         for ref in self.graph.refs:
             if ref.target_name is None:
                 continue
-            if ref.target_key in self.graph.blocks:
+            if self.graph.resolve(ref):
                 continue
             arg_span = ref.call.args[0].span
             if ref.kind == "route":
@@ -179,7 +169,7 @@ class Checker:
                 self.report("E210", arg_span,
                             f"{ref.kind}(\"{ref.target_name}\") arms "
                             f"{ref.target_kind}[{ref.target_name}], which is not defined", hint)
-        reached = self.graph.reachable(self.module_route_names())
+        reached = self.graph.reachable(set(modparam_route_names(self.config)))
         for key, block in self.graph.blocks.items():
             if key not in reached:
                 self.report("W201", block.name_span or block.span,

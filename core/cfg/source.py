@@ -146,12 +146,33 @@ class SourceMap:
 
     def span(self, start: int, end: int) -> Span:
         """The original-source span of output text `start`..`end` (end exclusive)."""
-        file, line, col, exp = self.position(start)
-        if exp is not None:
-            seg = self.segments[bisect.bisect_right(self._starts, start) - 1]
-            return Span(file, line, col, line, col + max(seg.length, 1), exp)
+        starts = self._starts
+        if not starts:
+            return Span("<unknown>", 1, start + 1, 1, end + 1)
+        idx = bisect.bisect_right(starts, start) - 1
+        if idx < 0:
+            idx = 0
+        seg = self.segments[idx]
+        if seg.expansion is not None:
+            return Span(seg.file, seg.line, seg.column, seg.line,
+                        seg.column + max(seg.length, 1), seg.expansion)
         last = max(start, end - 1)
-        efile, eline, ecol, eexp = self.position(last)
-        if efile != file or eexp is not None:
-            return Span(file, line, col, line, col + 1)
-        return Span(file, line, col, eline, ecol + 1)
+        if idx + 1 < len(starts) and last >= starts[idx + 1]:
+            # The range crosses segments (an expansion inside it, or an include): its end is
+            # where the last character came from, when that is plain text of the same file.
+            file, line, col, _ = self.position(start)
+            efile, eline, ecol, eexp = self.position(last)
+            if efile != file or eexp is not None or (eline, ecol) < (line, col):
+                return Span(file, line, col, line, col + 1)
+            return Span(file, line, col, eline, ecol + 1)
+        # Fast path, one segment: lines and columns advance with the copied text.
+        newlines = self._newlines()
+        seg_li = self._segment_line_index(idx, newlines)
+        li = bisect.bisect_right(newlines, start) - 1
+        li_end = bisect.bisect_right(newlines, last, li) - 1
+        line = seg.line + (li - seg_li)
+        col = seg.column + (start - seg.out_start) if li == seg_li else start - newlines[li] + 1
+        end_line = seg.line + (li_end - seg_li)
+        end_col = (seg.column + (last - seg.out_start) if li_end == seg_li
+                   else last - newlines[li_end] + 1)
+        return Span(seg.file, line, col, end_line, end_col + 1)

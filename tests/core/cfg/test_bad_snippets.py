@@ -114,3 +114,9 @@ def test_corpus_is_large_enough_and_covers_every_rule():
     covered = {code for _, _, exp in CORPUS for code, _, _ in exp}
     # E103 (include cycle) and E105 (defenv) need files/env: test_preprocess covers them.
     assert set(RULES) - covered <= {"E103", "E105"}
+
+
+def test_t_on_branch_failure_may_arm_the_5x_event_route():
+    text = ('loadmodule "tm.so"\nrequest_route {\n  t_on_branch_failure("BF");\n  t_relay();\n}\n'
+            "event_route[tm:branch-failure:BF] {\n  exit;\n}\n")
+    assert [d.code for d in analyze_text(text, "bf.cfg").diagnostics] == []

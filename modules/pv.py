@@ -1,6 +1,10 @@
 """Kamailio's `pv` module as declared exports: Core pseudo-variables, transformations and PV helper functions."""
 
 from siprouter.core.exports import ModuleExports, RouteType
+from siprouter.core.runtime import sip_actions, sip_pvs, sip_transforms  # noqa: F401 -- register
+from siprouter.core.runtime.context import Context
+from siprouter.core.runtime.pv import PVError, compile_pv
+from siprouter.core.runtime.values import Value, str_to_int, to_str
 
 exports = ModuleExports("pv", doc="Core pseudo-variables, transformations and PV helper functions")
 
@@ -10,16 +14,11 @@ exports.param("varset", str, None, multi=True, doc="Set the value of a script va
 exports.param("avp_aliases", str, None, multi=True, doc="Define aliases for PV AVP names.")
 
 # Functions
-exports.function("pv_isset", args=1, routes=RouteType.ANY, doc="Return true if a PV value is different than 'null'.")
-exports.function("pv_unset", args=1, routes=RouteType.ANY, doc="Unset the value of the PV (e.g., delete AVP, set to null).")
 exports.function("pv_xavp_print", args=0, routes=RouteType.ANY, doc="Print all XAVPs to the syslog using INFO log level.")
 exports.function("pv_xavu_print", args=0, routes=RouteType.ANY, doc="Print all XAVUs to the syslog using INFO log level.")
 exports.function("pv_xavi_print", args=0, routes=RouteType.ANY, doc="Print all XAVIs to the syslog using INFO log level.")
 exports.function("pv_var_to_xavp", args=2, routes=RouteType.ANY, doc="Copy the script variable value into an xavp.")
 exports.function("pv_xavp_to_var", args=1, routes=RouteType.ANY, doc="Copy xavp values into vars.")
-exports.function("is_int", args=1, routes=RouteType.ANY, doc="Function checks if pvar argument contains integer value and returns 1 if it does and -1...")
-exports.function("typeof", args=2, routes=RouteType.ANY, doc="Returns true if the type of pseudo-variable matches the second parameter.")
-exports.function("not_empty", args=1, routes=RouteType.ANY, doc="Returns true if the pseudo-variables has the type string and is not empty value.")
 exports.function("xavp_copy", args=(3, 4), routes=RouteType.ANY, doc="Copy and append one XAVP.")
 exports.function("xavp_slist_explode", args=4, routes=RouteType.ANY, doc="Breaks a string list in tokens by separators and stores them in XAVPs.")
 exports.function("xavp_params_explode", args=2, routes=RouteType.ANY, doc="Convert a parameters string in xavp attributes.")
@@ -244,3 +243,68 @@ exports.transformation("tobody", ["uri", "display", "tag", "user", "host", "para
 exports.transformation("line", ["count", "at", "sw"])
 exports.transformation("re", ["subst"])
 exports.transformation("val", ["json", "jsonqe", "n0", "ne"])
+
+
+# --- functions over a pseudo-variable named by its text ----------------------------------------
+# The argument is the PV's name ("$avp(x)"), not its value: compiled (and cached) on first use.
+
+
+def _pv_value(ctx: Context, what: str, name: Value) -> tuple[bool, Value]:
+    try:
+        return True, compile_pv(to_str(name).strip()).get(ctx)
+    except PVError as exc:
+        ctx.log.error("%s: %s", what, exc)
+        return False, None
+
+
+@exports.function("pv_isset", args=1, routes=RouteType.ANY)
+def pv_isset(ctx: Context, name: Value) -> int:
+    """True when the pseudo-variable's value is not null."""
+    ok, v = _pv_value(ctx, "pv_isset", name)
+    return 1 if ok and v is not None else -1
+
+
+@exports.function("pv_unset", args=1, routes=RouteType.ANY)
+def pv_unset(ctx: Context, name: Value) -> int:
+    """Assign $null to the pseudo-variable (deletes an AVP, resets a $var ...)."""
+    try:
+        access = compile_pv(to_str(name).strip())
+    except PVError as exc:
+        ctx.log.error("pv_unset: %s", exc)
+        return -1
+    if access.set is None:
+        ctx.log.error("pv_unset: %s is read-only", to_str(name))
+        return -1
+    access.set(ctx, None)
+    return 1
+
+
+def _is_int_value(v: Value) -> bool:
+    if isinstance(v, int):
+        return True
+    text = to_str(v)
+    return bool(text) and (str_to_int(text) != 0 or text.lstrip("+-") in ("0", "0x0"))
+
+
+@exports.function("is_int", args=1, routes=RouteType.ANY)
+def is_int(ctx: Context, name: Value) -> int:
+    """True when the pseudo-variable holds an integer (or a string that is one)."""
+    ok, v = _pv_value(ctx, "is_int", name)
+    return 1 if ok and v is not None and _is_int_value(v) else -1
+
+
+@exports.function("typeof", args=2, routes=RouteType.ANY)
+def typeof(ctx: Context, name: Value, kind: Value) -> int:
+    """True when the pseudo-variable's type is `kind`: "int", "str" or "null"."""
+    ok, v = _pv_value(ctx, "typeof", name)
+    if not ok:
+        return -1
+    actual = "null" if v is None else "int" if isinstance(v, int) else "str"
+    return 1 if to_str(kind).lower().startswith(actual) else -1
+
+
+@exports.function("not_empty", args=1, routes=RouteType.ANY)
+def not_empty(ctx: Context, name: Value) -> int:
+    """True when the pseudo-variable holds a non-empty string."""
+    ok, v = _pv_value(ctx, "not_empty", name)
+    return 1 if ok and isinstance(v, str) and v != "" else -1

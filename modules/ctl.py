@@ -1,6 +1,11 @@
 """Kamailio's `ctl` module as declared exports: binrpc transport for RPC (kamcmd/sercmd)."""
 
+from __future__ import annotations
+
+from typing import Any
+
 from siprouter.core.exports import ModuleExports
+from siprouter.core.rpc.context import RPCContext
 
 exports = ModuleExports("ctl", doc="binrpc transport for RPC (kamcmd/sercmd)")
 
@@ -16,6 +21,21 @@ exports.param("binrpc_struct_max_body_size", int, 8, doc="Set the size of binrpc
 exports.param("binrpc_buffer_size", int, 1024, doc="The size of the internal buffer used for printing elements of the RPC response (e.g....")
 
 # RPC commands
-exports.rpc("ctl.who", "List open binrpc connections.", ())
-exports.rpc("ctl.connections", "Return the number of open binrpc connections.", ())
-exports.rpc("ctl.listen", "List the sockets the ctl module listens on.", ())
+
+
+@exports.rpc("ctl.who")
+def rpc_who(ctx: RPCContext) -> list[dict[str, Any]]:
+    """List open management connections."""
+    return ctx.server.connections()
+
+
+@exports.rpc("ctl.connections")
+def rpc_connections(ctx: RPCContext) -> int:
+    """Return the number of open management connections."""
+    return len(ctx.server.connections())
+
+
+@exports.rpc("ctl.listen")
+def rpc_listen(ctx: RPCContext) -> list[str]:
+    """List the sockets the management server listens on (binrpc itself is not served)."""
+    return list(ctx.server.management)

@@ -19,6 +19,13 @@ exports.param("dgram_timeout", int, 2000, doc="The reply will expire after tryin
 exports.param("dgram_mode", int, 0o660, doc="Permission to be used for creating the listening UNIX datagram socket.")
 exports.param("dgram_group", (str, int), None, doc="Group to be used for creating the listening UNIX socket.")
 exports.param("dgram_user", (str, int), None, doc="User to be used for creating the listening UNIX socket.")
+# siprouter: the stand-alone management listener and its safety settings (docs/rpc.md).
+exports.param("http_listen", str, None, multi=True, doc="siprouter: host:port of the HTTP management listener (JSON-RPC on /RPC, XML-RPC on /RPC2).")
+exports.param("stream_socket", str, None, doc="siprouter: path of a unix stream socket serving JSON-RPC, one request per line.")
+exports.param("allow_from", str, None, multi=True, doc="siprouter: address or network (besides loopback) allowed to use a non-loopback management listener.")
+exports.param("http_token", str, None, doc="siprouter: when set, HTTP requests need 'Authorization: Bearer <token>'.")
+exports.param("max_request_size", int, 65536, doc="siprouter: largest request accepted, in bytes.")
+exports.param("http_timeout", int, 10, doc="siprouter: seconds a management connection may be idle or slow before it is closed.")
 
 # Functions
 exports.function("jsonrpc_dispatch", args=0, routes=RouteType.REQUEST, doc="Handle the JSONRPC request and generate a response.")

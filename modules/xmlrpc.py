@@ -13,6 +13,7 @@ exports.param("mode", int, 0, doc="When set to 1, the xmlrpc module does not reg
 exports.param("url_match", str, None, doc="Regular expression to match the HTTP URL.")
 exports.param("url_skip", str, None, doc="Regular expression to match the HTTP URL.")
 exports.param("event_callback", str, None, doc="The name of the function in the kemi configuration file (embedded scripting language such...")
+exports.param("http_listen", str, None, multi=True, doc="siprouter: host:port of the HTTP management listener (same as jsonrpcs http_listen).")
 
 # Functions
 exports.function("dispatch_rpc", args=0, routes=RouteType.REQUEST, doc="This function processes an XMLRPC request, found in the body of the request.")

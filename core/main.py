@@ -2,6 +2,8 @@
 
 `siprouter -c -f FILE` checks a config the way `kamailio -c` does: the diagnostics, then
 `config file ok, exiting...` and exit 0, or `ERROR: bad config file (N errors)` and exit 1.
+`siprouter -f FILE` serves it in the foreground, logging to stderr (like `kamailio -DD -E`),
+until SIGTERM or SIGINT.
 """
 
 from __future__ import annotations
@@ -84,9 +86,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     if args.check_only:
         return report(analysis)
-    print("siprouter: serving SIP arrives with the SIP core; only -c (check) and --cfg-print "
-          "work in this build", file=sys.stderr)
-    return 2
+    if analysis.errors:
+        return report(analysis)
+    from .server import serve  # the server's imports are not needed for -c
+
+    return serve(analysis, listen=args.listen, children=args.children,
+                 auto_aliases=args.auto_aliases, pid_file=args.pid_file)
 
 
 if __name__ == "__main__":

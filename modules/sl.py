@@ -1,6 +1,18 @@
-"""Kamailio's `sl` module as declared exports: Stateless replies."""
+"""Kamailio's `sl` module: stateless replies.
+
+Replies are built and sent by the server's responder (core/server/responder.py) through
+`ctx.sip.forwarder.reply`; To-tags are Kamailio-like (a fixed prefix shared by every worker and a
+hash of the request), and an ACK for a stateless reply never reaches the script.
+"""
+
+from __future__ import annotations
+
+from typing import Any
 
 from siprouter.core.exports import REQ_FAIL_ONREPLY, ModuleExports, RouteType
+from siprouter.core.runtime.context import Context
+from siprouter.core.runtime.values import Value, to_int, to_str
+from siprouter.core.sip import SIPError, SIPRequest, SIPResponse
 
 exports = ModuleExports("sl", doc="Stateless replies")
 
@@ -13,12 +25,85 @@ exports.param("event_callback_fl_ack", str, None, doc="The name of the KEMI call
 exports.param("event_callback_lres_sent", str, None, doc="The name of the KEMI callback function to be executed instead of...")
 
 # Functions
-exports.function("sl_send_reply", args=2, routes=RouteType.REQUEST, doc="For the current request, a reply is sent back having the given code and text reason.")
-exports.function("sl_reply", args=2, routes=RouteType.REQUEST, doc="Alias of sl_send_reply().")
-exports.function("send_reply", args=2, routes=REQ_FAIL_ONREPLY, doc="For the current request, a reply is sent back having the given code and text reason.")
+# Kamailio's reason when no internal error was recorded (error.c, E_UNSPEC).
+_UNSPEC_REASON = "I'm terribly sorry, server error occurred"
+
+
+def _script_reply_headers(ctx: Context) -> list[str]:
+    """Header lines the script queued for the reply (textops append_to_reply)."""
+    marks: Any = vars(ctx.sip).get("script_marks") if ctx.sip is not None else None
+    return list(getattr(marks, "reply_headers", None) or [])
+
+
+def _reply(ctx: Context, code: Value, reason: Value, what: str) -> int:
+    msg, sip = ctx.msg, ctx.sip
+    if not isinstance(msg, SIPRequest) or sip is None or sip.forwarder is None:
+        ctx.log.error("%s: no request to reply to", what)
+        return -1
+    if msg.method == "ACK":
+        ctx.log.warning("%s: an ACK is never answered", what)
+        return -1
+    status = to_int(code)
+    if not 100 <= status <= 699:
+        ctx.log.error("%s: bad status code %s", what, to_str(code))
+        return -1
+    if not sip.forwarder.reply(ctx, status, to_str(reason), _script_reply_headers(ctx)):
+        ctx.log.error("%s: could not send the %d reply", what, status)
+        return -1
+    return 1
+
+
+@exports.function("sl_send_reply", args=2, routes=RouteType.REQUEST, doc="For the current request, a reply is sent back having the given code and text reason.")
+def sl_send_reply(ctx: Context, code: Value, reason: Value) -> int:
+    """Reply statelessly with `code` and `reason`."""
+    return _reply(ctx, code, reason, "sl_send_reply")
+
+
+@exports.function("sl_reply", args=2, routes=RouteType.REQUEST, doc="Alias of sl_send_reply().")
+def sl_reply(ctx: Context, code: Value, reason: Value) -> int:
+    """Alias of sl_send_reply()."""
+    return _reply(ctx, code, reason, "sl_reply")
+
+
+@exports.function("send_reply", args=2, routes=REQ_FAIL_ONREPLY, doc="For the current request, a reply is sent back having the given code and text reason.")
+def send_reply(ctx: Context, code: Value, reason: Value) -> int:
+    """Reply with `code` and `reason` (statelessly: there is no transaction without tm)."""
+    return _reply(ctx, code, reason, "send_reply")
+
+
 exports.function("send_reply_mode", args=3, routes=REQ_FAIL_ONREPLY, doc="Similar to send_reply() function, with additional third parameter mode, which can specify...")
-exports.function("sl_reply_error", args=0, routes=RouteType.REQUEST, doc="Sends back an error reply describing the nature of the last internal error.")
-exports.function("sl_forward_reply", args=(0, 1, 2), routes=RouteType.ONREPLY, doc="Forward statelessly the current received SIP reply, with the option to change the status...")
+
+
+@exports.function("sl_reply_error", args=0, routes=RouteType.REQUEST, doc="Sends back an error reply describing the nature of the last internal error.")
+def sl_reply_error(ctx: Context) -> int:
+    """Reply with the status of the last internal error, as Kamailio words it:
+    `<reason> (<status>/SL)`; 500 when no error was recorded."""
+    sip = ctx.sip
+    status = sip.error_status if sip is not None and sip.error_status else 500
+    text = sip.error_reason if sip is not None and sip.error_reason else _UNSPEC_REASON
+    return _reply(ctx, status, f"{text} ({status}/SL)", "sl_reply_error")
+
+
+@exports.function("sl_forward_reply", args=(0, 1, 2), routes=RouteType.ONREPLY, doc="Forward statelessly the current received SIP reply, with the option to change the status...")
+def sl_forward_reply(ctx: Context, code: Value = None, reason: Value = None) -> int:
+    """Forward the reply upstream now, optionally with a new status in the same class."""
+    msg, sip = ctx.msg, ctx.sip
+    if not isinstance(msg, SIPResponse) or sip is None or sip.forwarder is None:
+        ctx.log.error("sl_forward_reply: no reply to forward")
+        return -1
+    if code is not None and to_str(code) != "":
+        status = to_int(code)
+        if status // 100 != msg.status_code // 100:
+            ctx.log.error("sl_forward_reply: %d is not in the class of %d", status,
+                          msg.status_code)
+            return -1
+        try:
+            msg.set_status(status, to_str(reason) if reason is not None else msg.reason)
+        except SIPError as exc:
+            ctx.log.error("sl_forward_reply: %s", exc)
+            return -1
+    return sip.forwarder.forward_reply(ctx)
+
 
 # Pseudo-variables
 exports.pv("ltt", inner=True, doc="local To-tag of a stateless (x) or stateful (t) reply")

@@ -113,3 +113,81 @@ CORE_IMPLS: dict[str, Callable[..., int]] = {
     "setbflag": setbflag, "resetbflag": resetbflag, "isbflagset": isbflagset,
     "log": log, "error": error,
 }
+
+
+# --- sending actions: forward(), send(), force_send_socket() ... ------------------------------
+# The work is done by the server's forwarder (`ctx.sip.forwarder`, core/server/forward.py),
+# which owns the transports; these only read the arguments.
+
+def _forwarder(ctx: Context, what: str) -> object | None:
+    sip = ctx.sip
+    if sip is None or sip.forwarder is None:
+        ctx.log.error("%s: no SIP transport in this context", what)
+        return None
+    return sip.forwarder
+
+
+def _forward_action(proto: str | None, what: str) -> Callable[..., int]:
+    def action(ctx: Context, host: Value = None, port: Value = None) -> int:
+        if _forwarder(ctx, what) is None:
+            return -1
+        assert ctx.sip is not None and ctx.sip.forwarder is not None
+        h = to_str(host) if host is not None and to_str(host) != "" else None
+        p = to_int(port) if port is not None and to_str(port) != "" else None
+        return ctx.sip.forwarder.forward(ctx, proto, h, p)
+
+    action.__doc__ = f"{what}([host[, port]]): forward statelessly (Kamailio core action)."
+    return action
+
+
+def _send_action(proto: str, what: str) -> Callable[..., int]:
+    def action(ctx: Context, host: Value = None, port: Value = None) -> int:
+        if _forwarder(ctx, what) is None:
+            return -1
+        assert ctx.sip is not None and ctx.sip.forwarder is not None
+        h = to_str(host) if host is not None and to_str(host) != "" else None
+        p = to_int(port) if port is not None and to_str(port) != "" else None
+        return ctx.sip.forwarder.send(ctx, proto, h, p)
+
+    action.__doc__ = f"{what}(host[, port]): send the message as it is (Kamailio core action)."
+    return action
+
+
+def forward_sctp(ctx: Context, host: Value = None, port: Value = None) -> int:
+    """SCTP is not supported: logs and fails."""
+    ctx.log.error("forward_sctp: SCTP is not supported")
+    return -1
+
+
+def force_send_socket(ctx: Context, spec: Value) -> int:
+    """force_send_socket([proto:]addr[:port]): send through this listening socket."""
+    if _forwarder(ctx, "force_send_socket") is None:
+        return -1
+    assert ctx.sip is not None and ctx.sip.forwarder is not None
+    sock = ctx.sip.forwarder.find_socket(to_str(spec))
+    if sock is None:
+        ctx.log.error("force_send_socket: %s is not one of our sockets", to_str(spec))
+        return -1
+    ctx.sip.force_socket = sock
+    return 1
+
+
+def set_forward_no_connect(ctx: Context) -> int:
+    """Forward over TCP/TLS only on an existing connection."""
+    if ctx.sip is None:
+        return -1
+    ctx.sip.forward_no_connect = True
+    return 1
+
+
+CORE_IMPLS.update({
+    "forward": _forward_action(None, "forward"),
+    "forward_udp": _forward_action("udp", "forward_udp"),
+    "forward_tcp": _forward_action("tcp", "forward_tcp"),
+    "forward_tls": _forward_action("tls", "forward_tls"),
+    "forward_sctp": forward_sctp,
+    "send": _send_action("udp", "send"),
+    "send_tcp": _send_action("tcp", "send_tcp"),
+    "force_send_socket": force_send_socket,
+    "set_forward_no_connect": set_forward_no_connect,
+})

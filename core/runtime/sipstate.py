@@ -11,7 +11,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from .context import Context
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +72,35 @@ class Sender(Protocol):
         ...
 
 
+class Forwarder(Protocol):
+    """The server's stateless forwarding, for the core actions that send (`forward()`,
+    `send()`, `force_send_socket()`, `sl_forward_reply()`); lives in core/server."""
+
+    def forward(self, ctx: Context, proto: str | None = None, host: str | None = None,
+                port: int | None = None) -> int:
+        """Forward the request statelessly (our Via on top) to host:port, or to $du, or to
+        the R-URI; returns the action code (>0 sent, <0 failed)."""
+        ...
+
+    def send(self, ctx: Context, proto: str, host: str | None = None,
+             port: int | None = None) -> int:
+        """Send the message as it is (no Via added) to host:port or the next hop."""
+        ...
+
+    def forward_reply(self, ctx: Context) -> int:
+        """Forward the reply being processed upstream (our Via removed)."""
+        ...
+
+    def reply(self, ctx: Context, code: int, reason: str,
+              headers: list[str] | None = None) -> bool:
+        """Send a stateless reply to the request being processed (sl_send_reply)."""
+        ...
+
+    def find_socket(self, spec: str) -> SocketInfo | None:
+        """Our listening socket named by `[proto:]addr[:port]`, or None."""
+        ...
+
+
 @dataclass
 class SipState:
     """Per-message SIP state the script changes; read by the code that sends the message on."""
@@ -84,3 +116,11 @@ class SipState:
     is_myself: Callable[[str, int | None], bool] = field(default=lambda host, port: False)
     replied: bool = False  # a stateless reply was sent for this request
     forwarded: bool = False  # the request or reply was sent on
+    # Added for the server (core/server): how forward()/send() reach the transports, the
+    # Via and connection options the script set, and the last internal error that
+    # sl_reply_error() answers with (Kamailio's prev_ser_error as status and reason).
+    forwarder: Forwarder | None = None
+    force_rport: bool = False  # force_rport(): fill rport of the received Via
+    forward_no_connect: bool = False  # set_forward_no_connect()
+    error_status: int = 0
+    error_reason: str = ""

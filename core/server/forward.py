@@ -1,0 +1,251 @@
+"""Stateless forwarding: `forward()`, `send()` and the replies going back upstream.
+
+A request goes to the host:port given to the action, else to `$du`, else to the R-URI (its
+`transport` parameter or `sips` choosing the protocol). On the way: Max-Forwards 0 is refused
+(483, RFC 3261 s16.3), a destination that is one of our own sockets is a loop (refused with
+483: forwarding it would only come back until Max-Forwards ran out), the sender's Via gets
+`received`/`rport` (always over TCP/TLS, so replies find the connection again), and our Via
+goes on top with a branch that is the same for retransmissions (RFC 3261 s16.11). Then
+`onsend_route` may drop it. A reply loses our top Via and goes where the next Via says.
+
+Failures set Kamailio's error status on the message, so `sl_reply_error()` answers it.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import NamedTuple, Protocol
+
+from siprouter.core.runtime.context import Context
+from siprouter.core.runtime.sipstate import SipState, SocketInfo
+from siprouter.core.sip import (
+    SIPError,
+    SIPRequest,
+    SIPResponse,
+    SipURI,
+    build_via,
+    fill_received_rport,
+    parse_uri,
+    reply_target,
+    stateless_branch,
+)
+from siprouter.core.transport.listen import ListenError, is_ip, split_host_port
+
+from .identity import LocalIdentity
+
+log = logging.getLogger("siprouter.core")
+
+STREAM_PROTOS = ("tcp", "tls")
+
+# Kamailio's error codes as reply status and reason (error.c, err2reason_phrase).
+E_BAD_URI = (400, "Regretfully, we were not able to process the URI")
+E_SEND = (477, "Unfortunately error on sending to next hop occurred")
+E_BAD_ADDRESS = (478, "Unresolvable destination")
+E_TOO_MANY_HOPS = (483, "Too Many Hops")
+E_LOOP = (483, "Too Many Hops")
+E_UNSPEC = (500, "Server Internal Error")
+
+
+class SendTransport(Protocol):
+    """What forwarding needs from the transports (core/transport's `Transports`)."""
+
+    def send(self, proto: str, host: str, port: int, data: bytes,
+             socket: SocketInfo | None = None, *, no_connect: bool = False) -> bool: ...
+
+    def socket_for(self, proto: str, ip: str) -> SocketInfo | None: ...
+
+
+class Hop(NamedTuple):
+    """A next hop: protocol, host (an address or a name to resolve), port."""
+
+    proto: str
+    host: str
+    port: int
+
+
+Error = tuple[int, str]
+
+
+def _fail(sip: SipState, error: tuple[int, str]) -> int:
+    sip.error_status, sip.error_reason = error
+    return -1
+
+
+def _insert_after_start_line(data: bytes, line: bytes) -> bytes:
+    # Our Via goes first among the headers: above every other Via, which is all that
+    # ordering rules ask (RFC 3261 s7.3.1); no need to find where the Vias are.
+    eol = data.find(b"\r\n") + 2
+    return b"".join((data[:eol], line, data[eol:]))
+
+
+class StatelessForwarder:
+    """Implements the runtime's `Forwarder` over the worker's transports."""
+
+    def __init__(self, transports: SendTransport, identity: LocalIdentity, *,
+                 onsend: Callable[[Context], bool] | None = None, secret: str = "") -> None:
+        self.transports = transports
+        self.identity = identity
+        self.onsend = onsend
+        self.secret = secret
+        # Sends stateless replies (set by the worker: the responder needs the transports too).
+        self.replier: Callable[[Context, int, str, list[str] | None], bool] | None = None
+
+    # --- destinations -----------------------------------------------------------------------
+
+    def _next_hop(self, ctx: Context, proto: str | None, host: str | None,
+                  port: int | None) -> Hop | Error:
+        """(proto, host, port) to send to, or the error to fail with."""
+        msg = ctx.msg
+        sip = ctx.sip
+        assert isinstance(msg, SIPRequest) and sip is not None
+        if host:
+            if host.lower().startswith(("sip:", "sips:")):
+                return self._uri_hop(host, proto)
+            try:
+                hp = split_host_port(host)
+            except ListenError:
+                return E_BAD_URI
+            chosen = proto or "udp"
+            return Hop(chosen, hp.host, port or hp.port or (5061 if chosen == "tls" else 5060))
+        if sip.dst_uri:
+            return self._uri_hop(sip.dst_uri, proto)
+        try:
+            uri = msg.new_ruri
+        except SIPError:
+            return E_BAD_URI
+        return self._uri_hop(uri, proto)
+
+    @staticmethod
+    def _uri_hop(uri: object, proto: str | None) -> Hop | Error:
+        if isinstance(uri, str):
+            try:
+                uri = parse_uri(uri)
+            except SIPError:
+                return E_BAD_URI
+        if not isinstance(uri, SipURI):
+            return E_BAD_URI
+        transport = (uri.params.get("transport") or "").lower()
+        chosen = proto or transport or ("tls" if uri.scheme == "sips" else "udp")
+        if chosen not in ("udp", "tcp", "tls"):
+            return E_BAD_URI
+        host = uri.host[1:-1] if uri.host.startswith("[") else uri.host
+        return Hop(chosen, host, uri.port or (5061 if chosen == "tls" else 5060))
+
+    # --- Forwarder ----------------------------------------------------------------------------
+
+    def forward(self, ctx: Context, proto: str | None = None, host: str | None = None,
+                port: int | None = None) -> int:
+        """Forward the request statelessly; see the module docstring."""
+        msg, sip = ctx.msg, ctx.sip
+        if sip is None or not isinstance(msg, SIPRequest):
+            if isinstance(msg, SIPResponse) and sip is not None:
+                return self.forward_reply(ctx)
+            return -1
+        hop = self._next_hop(ctx, proto, host, port)
+        if not isinstance(hop, Hop):
+            return _fail(sip, hop)
+        proto, host, port = hop
+        try:
+            if msg.max_forwards == 0:
+                log.info("not forwarding %s %s: Max-Forwards is 0", msg.method, msg.ruri_text)
+                return _fail(sip, E_TOO_MANY_HOPS)
+        except SIPError:
+            return _fail(sip, E_UNSPEC)
+        numeric = is_ip(host)
+        if numeric and self.identity.is_listen_address(proto, host, port):
+            log.error("loop: %s %s would be forwarded to ourselves (%s:%s:%d)", msg.method,
+                      msg.ruri_text, proto, host, port)
+            return _fail(sip, E_LOOP)
+        sock = sip.force_socket if sip.force_socket is not None and \
+            sip.force_socket.proto == proto else \
+            self.transports.socket_for(proto, host if numeric else "0.0.0.0")
+        if sock is None:
+            log.error("no %s socket to forward to %s:%d", proto, host, port)
+            return _fail(sip, E_SEND)
+        rcv = sip.rcv
+        try:
+            fill_received_rport(msg, rcv.src_ip, rcv.src_port,
+                                force_rport=sip.force_rport or rcv.proto in STREAM_PROTOS)
+            via = build_via(proto, sock.via_host, sock.via_port,
+                            branch=stateless_branch(msg, target=f"{proto}:{host}:{port}",
+                                                    secret=self.secret))
+            data = _insert_after_start_line(msg.serialize(), f"Via: {via}\r\n".encode())
+        except SIPError as exc:
+            log.error("cannot forward %s: %s", msg.method, exc.detail)
+            return _fail(sip, E_UNSPEC)
+        return self._send(ctx, proto, host, port, data, sock)
+
+    def send(self, ctx: Context, proto: str, host: str | None = None,
+             port: int | None = None) -> int:
+        """Send the message as it is (3.1 `send()`/`send_tcp()`): no Via of ours."""
+        msg, sip = ctx.msg, ctx.sip
+        if sip is None or not isinstance(msg, SIPRequest | SIPResponse):
+            return -1
+        if isinstance(msg, SIPRequest):
+            hop = self._next_hop(ctx, proto, host, port)
+        elif host:
+            try:
+                hp = split_host_port(host)
+            except ListenError:
+                return _fail(sip, E_BAD_URI)
+            hop = Hop(proto, hp.host, port or hp.port or 5060)
+        else:
+            return _fail(sip, E_BAD_URI)
+        if not isinstance(hop, Hop):
+            return _fail(sip, hop)
+        return self._send(ctx, hop.proto, hop.host, hop.port, msg.serialize(),
+                          sip.force_socket)
+
+    def _send(self, ctx: Context, proto: str, host: str, port: int, data: bytes,
+              sock: SocketInfo | None) -> int:
+        sip = ctx.sip
+        assert sip is not None
+        if self.onsend is not None and not self.onsend(ctx):
+            log.debug("onsend_route dropped the message to %s:%s:%d", proto, host, port)
+            return -1
+        if not self.transports.send(proto, host, port, data, sock,
+                                    no_connect=sip.forward_no_connect):
+            return _fail(sip, E_SEND)
+        sip.forwarded = True
+        return 1
+
+    def forward_reply(self, ctx: Context) -> int:
+        """Send the reply on to the next Via, after checking the top one is ours and taking
+        it off (a reply whose top Via is not ours is dropped: RFC 4475 bcast)."""
+        msg, sip = ctx.msg, ctx.sip
+        if sip is None or not isinstance(msg, SIPResponse):
+            return -1
+        try:
+            vias = msg.vias
+        except SIPError as exc:
+            log.info("dropping reply with a bad Via: %s", exc.detail)
+            return -1
+        if not vias or not self.identity.is_myself(vias[0].host, vias[0].port or
+                                                     vias[0].default_port):
+            log.debug("dropping reply %d: top Via is not ours", msg.status_code)
+            return -1
+        if len(vias) < 2:
+            log.debug("dropping reply %d: it was for us (one Via)", msg.status_code)
+            return -1
+        msg.remove_header_value("via", 0)
+        target = reply_target(vias[1])
+        proto = target.transport.lower()
+        if proto not in ("udp", "tcp", "tls"):
+            log.info("dropping reply %d: cannot send over %s", msg.status_code, proto)
+            return -1
+        data = msg.serialize()
+        if not self.transports.send(proto, target.host, target.port, data, None,
+                                    no_connect=False):
+            return _fail(sip, E_SEND)
+        sip.forwarded = True
+        return 1
+
+    def reply(self, ctx: Context, code: int, reason: str,
+              headers: list[str] | None = None) -> bool:
+        """A stateless reply to the current request (sl_send_reply)."""
+        return self.replier is not None and self.replier(ctx, code, reason, headers)
+
+    def find_socket(self, spec: str) -> SocketInfo | None:
+        """Our socket named by `[proto:]addr[:port]`."""
+        return self.identity.find_socket(spec)

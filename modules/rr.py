@@ -1,6 +1,32 @@
-"""Kamailio's `rr` module as declared exports: Record-Route and loose routing."""
+"""Kamailio's `rr` module: Record-Route and loose routing (RFC 3261 s16.6 step 4, s16.12).
 
+`record_route()` records the Record-Route line(s) to add as message edits, built from the
+receiving socket (advertised address when set): `<sip:host[:port][;transport=p][;r2=on];lr
+[;ftag=tag][;params]>`, the port left out when it is 5060, the transport when it is UDP. When the
+next hop ($du, else the R-URI; or the forced socket) uses another transport than the one the
+request came in on, two lines are added (enable_double_rr), both with `;r2=on`: the outbound
+one on top. The outbound address is the server's socket for that transport on the receiving IP
+(`SipState.forwarder.find_socket`), else the receiving address with the new transport.
+
+`loose_route()` removes our Route entries (two with r2=on), then sets $du to the next loose
+Route, or swaps in a strict router's URI as the R-URI; when the R-URI is ours and the first
+Route is not, the previous hop was a strict router and the last Route becomes the R-URI.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from siprouter.core.cfg.pvsyntax import PVRef
 from siprouter.core.exports import REQ_FAIL, REQ_FAIL_BRANCH, ModuleExports, RouteType
+from siprouter.core.runtime.context import Context
+from siprouter.core.runtime.pv import PVError, PVIndex, register_pv_class
+from siprouter.core.runtime.sip_pvs import Getter, Setter, is_myself, marks, next_hop, request
+from siprouter.core.runtime.sip_transforms import uri_param, uri_params_text
+from siprouter.core.runtime.sipstate import SipState, SocketInfo
+from siprouter.core.runtime.transforms import parse_params
+from siprouter.core.runtime.values import ExprError, Value, compile_regex, to_str
+from siprouter.core.sip import NameAddr, SIPError, SIPRequest, SipURI
 
 exports = ModuleExports("rr", doc="Record-Route and loose routing")
 
@@ -15,21 +41,358 @@ exports.param("force_send_socket", int, 0, doc="If set to 1, local socket is for
 exports.param("ignore_sips", int, 0, doc="If set to 1, the Record-Route header are build with 'sip' schema always, ignoring the...")
 exports.param("sockname_mode", int, 0, doc="If set to 1, the Record-Route URI is built to contain socket name in 'sn' parameter and...")
 
-# Functions
-exports.function("loose_route", args=0, routes=RouteType.REQUEST, doc="The function performs routing of SIP requests which contain a route set.")
-exports.function("loose_route_preloaded", args=0, routes=RouteType.REQUEST, doc="The function is similar to `loose_route()`, but it returns 1 (true) when the Route header...")
-exports.function("loose_route_mode", args=1, routes=RouteType.REQUEST, doc="The function is similar to `loose_route()`, but it does only loose routing processing if...")
-exports.function("record_route", args=(0, 1), routes=REQ_FAIL_BRANCH, doc="The function adds a new Record-Route header field.")
-exports.function("record_route_preset", args=(1, 2), routes=REQ_FAIL_BRANCH, doc="This function will put the string params into Record-Route, avoid to use it unless you...")
-exports.function("record_route_advertised_address", args=1, routes=REQ_FAIL_BRANCH, doc="The function adds a new Record-Route header field using the address given.")
-exports.function("add_rr_param", args=1, routes=REQ_FAIL_BRANCH, doc="Adds a parameter to the Record-Route URI (param must be in “;name=value” format.")
-exports.function("check_route_param", args=1, routes=RouteType.REQUEST, doc="The function checks if the URI parameters of the local Route header (corresponding to the...")
-exports.function("is_direction", args=1, routes=RouteType.REQUEST, doc="The function checks the flow direction of in-dialog requests.")
-exports.function("remove_record_route", args=0, routes=REQ_FAIL, doc="The function removes the internal lumps added by record_route() functions.")
-exports.function("rr_next_hop_route", args=0, routes=RouteType.ANY, doc="The function returns 1 (true) if there is a Route header for the next hop address.")
+# Functions are declared with their implementations below.
 
 # Pseudo-variables
 exports.pv("route_uri", inner=False, doc="URI of the first Route header")
 exports.pv("fti", inner=False, doc="From-tag of the initial request of the dialog")
 exports.pv("tti", inner=False, doc="To-tag of the initial request of the dialog")
 exports.pv("rdir", inner=True, doc="direction of an in-dialog request: id or name")
+
+
+@dataclass
+class RRSettings:
+    """The module parameters (the server applies modparam values here)."""
+
+    append_fromtag: int = 1
+    enable_double_rr: int = 1
+    enable_full_lr: int = 0
+    add_username: int = 0
+    ignore_sips: int = 0
+
+
+settings = RRSettings()
+
+
+# --- Record-Route --------------------------------------------------------------------------------
+
+
+def _lr() -> str:
+    return ";lr=on" if settings.enable_full_lr else ";lr"
+
+
+def _ftag(req: SIPRequest) -> str:
+    if not settings.append_fromtag:
+        return ""
+    tag = req.from_.tag if req.from_ is not None else None
+    return f";ftag={tag}" if tag else ""
+
+
+def _scheme_user(req: SIPRequest) -> str:
+    uri = req.new_ruri
+    scheme = "sips" if uri.scheme == "sips" and not settings.ignore_sips else "sip"
+    user = uri.user_raw if settings.add_username and isinstance(uri, SipURI) else None
+    return f"{scheme}:" + (f"{user}@" if user else "")
+
+
+def _address(sock: SocketInfo, proto: str) -> str:
+    host = sock.via_host
+    host = f"[{host}]" if ":" in host and not host.startswith("[") else host
+    port = "" if sock.via_port == 5060 else f":{sock.via_port}"
+    transport = "" if proto == "udp" else f";transport={proto}"
+    return host + port + transport
+
+
+def _outbound_proto(ctx: Context, sip: SipState) -> str:
+    if sip.force_socket is not None:
+        return sip.force_socket.proto.lower()
+    uri = next_hop(ctx)
+    if isinstance(uri, SipURI):
+        transport = uri_param(uri, "transport")
+        if transport:
+            return transport.lower()
+        if uri.scheme == "sips":
+            return "tls"
+    return "udp"
+
+
+def _outbound_socket(sip: SipState, proto: str) -> SocketInfo:
+    if sip.force_socket is not None:
+        return sip.force_socket
+    rcv = sip.rcv.socket
+    forwarder = sip.forwarder
+    found = forwarder.find_socket(f"{proto}:{rcv.ip}") if forwarder is not None else None
+    return found or SocketInfo(proto, rcv.ip, rcv.port, rcv.advertised_host, rcv.advertised_port)
+
+
+def _insert(ctx: Context, req: SIPRequest, sip: SipState, uris: list[str], params: str) -> None:
+    extra = "".join(marks(sip).rr_params) + params
+    for uri in uris:
+        value = f"<{uri}{extra}>"
+        req.prepend_record_route(value)
+        marks(sip).rr_added.append(f"Record-Route: {value}")
+
+
+def _preconditions(ctx: Context, what: str) -> tuple[SIPRequest, SipState] | None:
+    req, sip = request(ctx), ctx.sip
+    if req is None or sip is None:
+        ctx.log.error("%s: no request to record-route", what)
+        return None
+    return req, sip
+
+
+def _record(ctx: Context, what: str, params: Value, advertised: str | None = None) -> int:
+    got = _preconditions(ctx, what)
+    if got is None:
+        return -1
+    req, sip = got
+    try:
+        head, tail = _scheme_user(req), _lr() + _ftag(req)
+        inbound = sip.rcv.proto.lower()
+        outbound = _outbound_proto(ctx, sip)
+        double = settings.enable_double_rr == 2 or (settings.enable_double_rr and
+                                                    outbound != inbound)
+        if advertised is not None:
+            in_addr = out_addr = advertised
+        else:
+            in_addr = _address(sip.rcv.socket, inbound)
+            out_addr = _address(_outbound_socket(sip, outbound), outbound)
+        if double:
+            if advertised is not None:
+                out_addr += "" if outbound == "udp" else f";transport={outbound}"
+                in_addr += "" if inbound == "udp" else f";transport={inbound}"
+            uris = [head + out_addr + ";r2=on" + tail, head + in_addr + ";r2=on" + tail]
+        else:
+            uris = [head + in_addr + tail]
+        _insert(ctx, req, sip, uris, to_str(params))
+    except (SIPError, ValueError) as exc:
+        ctx.log.error("%s: %s", what, exc)
+        return -1
+    return 1
+
+
+@exports.function("record_route", formats=(0,), args=(0, 1), routes=REQ_FAIL_BRANCH, doc="The function adds a new Record-Route header field.")
+def record_route(ctx: Context, params: Value = "") -> int:
+    """Add our Record-Route (two when the transport changes); `params` (";a=b") are appended
+    to the URI."""
+    return _record(ctx, "record_route", params)
+
+
+@exports.function("record_route_advertised_address", formats=(0,), args=1, routes=REQ_FAIL_BRANCH, doc="The function adds a new Record-Route header field using the address given.")
+def record_route_advertised_address(ctx: Context, address: Value) -> int:
+    """Add a Record-Route with the given host[:port] instead of the socket's address."""
+    return _record(ctx, "record_route_advertised_address", "", to_str(address))
+
+
+@exports.function("record_route_preset", formats=(0, 1), args=(1, 2), routes=REQ_FAIL_BRANCH, doc="This function will put the string params into Record-Route, avoid to use it unless you...")
+def record_route_preset(ctx: Context, first: Value, second: Value = None) -> int:
+    """Add `<sip:first;ftag=..;lr>` (and a second line with `second`: first is the outbound,
+    second the inbound interface)."""
+    got = _preconditions(ctx, "record_route_preset")
+    if got is None:
+        return -1
+    req, sip = got
+    try:
+        head, ftag = _scheme_user(req), _ftag(req)
+        values = [to_str(first)] + ([to_str(second)] if second is not None else [])
+        _insert(ctx, req, sip, [head + v + ftag + _lr() for v in values], "")
+    except (SIPError, ValueError) as exc:
+        ctx.log.error("record_route_preset: %s", exc)
+        return -1
+    return 1
+
+
+@exports.function("add_rr_param", formats=(0,), args=1, routes=REQ_FAIL_BRANCH, doc="Adds a parameter to the Record-Route URI (param must be in “;name=value” format.")
+def add_rr_param(ctx: Context, param: Value) -> int:
+    """Add a ";name=value" parameter to our Record-Route URI, before or after record_route()."""
+    sip = ctx.sip
+    req = request(ctx)
+    if sip is None or req is None:
+        ctx.log.error("add_rr_param: no request")
+        return -1
+    text = to_str(param)
+    if not text.startswith(";"):
+        text = ";" + text
+    m = marks(sip)
+    m.rr_params.append(text)
+    if m.rr_added:
+        inserts = req.edits.inserts
+        for i, line in enumerate(m.rr_added):
+            new = line[:-1] + text + ">"
+            for lines in inserts.values():
+                if line in lines:
+                    lines[lines.index(line)] = new
+            m.rr_added[i] = new
+    return 1
+
+
+@exports.function("remove_record_route", args=0, routes=REQ_FAIL, doc="The function removes the internal lumps added by record_route() functions.")
+def remove_record_route(ctx: Context) -> int:
+    """Take back the Record-Route lines record_route() & co added."""
+    sip, req = ctx.sip, request(ctx)
+    if sip is None or req is None:
+        return -1
+    m = marks(sip)
+    if req.has_changes:
+        for lines in req.edits.inserts.values():
+            lines[:] = [line for line in lines if line not in m.rr_added]
+    m.rr_added.clear()
+    return 1
+
+
+# --- loose routing -------------------------------------------------------------------------------
+
+
+def _ours(ctx: Context, route: NameAddr) -> bool:
+    return isinstance(route.uri, SipURI) and is_myself(ctx, str(route.uri))
+
+
+def _route(ctx: Context, mode: int, what: str) -> int:
+    req, sip = request(ctx), ctx.sip
+    if req is None or sip is None:
+        ctx.log.error("%s: not a request", what)
+        return -1
+    try:
+        routes = req.routes
+        if not routes:
+            return -1
+        m = marks(sip)
+        if not _ours(ctx, routes[0]):
+            if mode == 0 and is_myself(ctx, str(req.new_ruri)):
+                return _from_strict_router(req, routes)
+            return _next_hop(req, sip, routes, 0)
+        m.route_params = uri_params_text(routes[0].uri)
+        removed = 1
+        if uri_param(routes[0].uri, "r2") is not None and len(routes) > 1 and _ours(
+                ctx, routes[1]):
+            removed = 2
+        for k in range(removed):  # element indexes count the Routes as received
+            req.remove_header_value("route", k)
+        if removed == len(routes):
+            to = req.to
+            if to is None or to.tag is None:
+                return -1  # an initial request with only our Route: not loose routed
+            return 1
+        m.route_next = True
+        return _next_hop(req, sip, routes, removed)
+    except (SIPError, ValueError) as exc:
+        ctx.log.error("%s: %s", what, exc)
+        return -1
+
+
+def _next_hop(req: SIPRequest, sip: SipState, routes: list[NameAddr], k: int) -> int:
+    """Send towards Route k: loose -> $du; strict -> it becomes the R-URI, which goes last."""
+    nxt = routes[k]
+    if uri_param(nxt.uri, "lr") is not None:
+        sip.dst_uri = str(nxt.uri)
+        return 1
+    old = req.new_ruri
+    req.set_ruri(nxt.uri)
+    # Edits index elements as received: the ones removed before k are already gone.
+    req.remove_header_value("route", k)
+    req.add_header("Route", f"<{old}>")
+    return 1
+
+
+def _from_strict_router(req: SIPRequest, routes: list[NameAddr]) -> int:
+    """The previous hop put us in the R-URI: the last Route is the real R-URI."""
+    last = routes[-1]
+    req.set_ruri(last.uri)
+    req.remove_header_value("route", len(routes) - 1)
+    return 1
+
+
+@exports.function("loose_route", args=0, routes=RouteType.REQUEST, doc="The function performs routing of SIP requests which contain a route set.")
+def loose_route(ctx: Context) -> int:
+    """Route by the Route headers (RFC 3261 s16.12): 1 when done, -1 when there are none (or
+    only ours on an initial request)."""
+    return _route(ctx, 0, "loose_route")
+
+
+@exports.function("loose_route_mode", args=1, routes=RouteType.REQUEST, doc="The function is similar to `loose_route()`, but it does only loose routing processing if...")
+def loose_route_mode(ctx: Context, vmode: Value) -> int:
+    """loose_route(); with vmode 1 the R-URI is not tested for a strict-routing previous hop."""
+    return _route(ctx, 1 if to_str(vmode).strip() == "1" else 0, "loose_route_mode")
+
+
+@exports.function("loose_route_preloaded", args=0, routes=RouteType.REQUEST, doc="The function is similar to `loose_route()`, but it returns 1 (true) when the Route header...")
+def loose_route_preloaded(ctx: Context) -> int:
+    """loose_route() for initial requests only: true when the Route set was preloaded."""
+    req = request(ctx)
+    to = None if req is None else req.to
+    if to is not None and to.tag is not None:
+        return -1
+    return 1 if _route(ctx, 0, "loose_route_preloaded") > 0 else -1
+
+
+@exports.function("check_route_param", args=1, routes=RouteType.REQUEST, doc="The function checks if the URI parameters of the local Route header (corresponding to the...")
+def check_route_param(ctx: Context, regex: Value) -> int:
+    """True when the parameters of our Route URI (after loose_route) match the regex."""
+    sip = ctx.sip
+    params = None if sip is None else marks(sip).route_params
+    if params is None:
+        return -1
+    try:
+        return 1 if compile_regex(to_str(regex)).search(params) else -1
+    except ExprError as exc:
+        ctx.log.error("check_route_param: %s", exc)
+        return -1
+
+
+def direction(ctx: Context) -> str | None:
+    """ "downstream" when our Route's ftag is the From tag, "upstream" otherwise, None without
+    loose_route or ftag."""
+    sip, req = ctx.sip, request(ctx)
+    params = None if sip is None else marks(sip).route_params
+    if params is None or req is None:
+        return None
+    ftag = next((v for k, v in parse_params(params) if k.lower() == "ftag"), None)
+    if ftag is None:
+        return None
+    from_tag = req.from_.tag if req.from_ is not None else None
+    return "downstream" if ftag == from_tag else "upstream"
+
+
+@exports.function("is_direction", args=1, routes=RouteType.REQUEST, doc="The function checks the flow direction of in-dialog requests.")
+def is_direction(ctx: Context, dir_: Value) -> int:
+    """True when the in-dialog request flows in `dir` ("downstream": caller to callee)."""
+    try:
+        got = direction(ctx)
+    except SIPError as exc:
+        ctx.log.error("is_direction: %s", exc)
+        return -1
+    return 1 if got is not None and got == to_str(dir_).strip().lower() else -1
+
+
+@exports.function("rr_next_hop_route", args=0, routes=RouteType.ANY, doc="The function returns 1 (true) if there is a Route header for the next hop address.")
+def rr_next_hop_route(ctx: Context) -> int:
+    """True when loose_route() left a Route header for the next hop."""
+    return 1 if ctx.sip is not None and marks(ctx.sip).route_next else -1
+
+
+# --- pseudo-variables ---------------------------------------------------------------------------
+
+
+def _route_uri(ref: PVRef, index: PVIndex) -> tuple[Getter, Setter | None]:
+    def get(ctx: Context) -> Value:
+        req = request(ctx)
+        try:
+            routes = [] if req is None else req.routes
+        except SIPError as exc:
+            ctx.log.error("$route_uri: %s", exc)
+            return None
+        return str(routes[0].uri) if routes else None
+
+    return get, None
+
+
+def _rdir(ref: PVRef, index: PVIndex) -> tuple[Getter, Setter | None]:
+    what = (ref.inner or "id").strip()
+    if what not in ("id", "name"):
+        raise PVError(f"$rdir({what}): expected id or name")
+
+    def get(ctx: Context) -> Value:
+        try:
+            got = direction(ctx)
+        except SIPError:
+            return None
+        if got is None:
+            return None
+        return got if what == "name" else (1 if got == "downstream" else 2)
+
+    return get, None
+
+
+register_pv_class("route_uri", _route_uri)
+register_pv_class("rdir", _rdir)
+

@@ -81,9 +81,10 @@ class ScriptMarks:
     reply_headers: list[str] = field(default_factory=list)  # append_to_reply(), lines w/o CRLF
     reply_body: tuple[bytes, str] | None = None  # set_reply_body(body, content type)
     sflags: int = 0  # script flags (kex setsflag)
-    rr_lines: int = 0  # Record-Route lines added by rr (remove_record_route takes them back)
+    rr_added: list[str] = field(default_factory=list)  # Record-Route lines rr inserted
     rr_params: list[str] = field(default_factory=list)  # add_rr_param() values
     route_params: str | None = None  # parameters of our Route header after loose_route()
+    route_next: bool = False  # loose_route() left a Route header for the next hop
     sanity_reply: tuple[int, str] | None = None  # what sanity_check() would reply
 
 

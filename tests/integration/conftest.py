@@ -99,11 +99,13 @@ class Process:
     """A process started by a test, stopped by its PID."""
 
     def __init__(self, argv: Sequence[str], *, cwd: Path | None = None,
-                 log: Path | None = None) -> None:
+                 log: Path | None = None, pipes: bool = False) -> None:
+        """With `pipes`, stdin and stdout (stderr merged) are pipes for the test to use."""
         self.argv = list(argv)
         self.log = log
-        out = open(log, "wb") if log else subprocess.DEVNULL  # noqa: SIM115
-        self.proc = subprocess.Popen(self.argv, cwd=cwd, stdin=subprocess.DEVNULL,
+        out = subprocess.PIPE if pipes else open(log, "wb") if log else subprocess.DEVNULL  # noqa: SIM115
+        self.proc = subprocess.Popen(self.argv, cwd=cwd,
+                                     stdin=subprocess.PIPE if pipes else subprocess.DEVNULL,
                                      stdout=out, stderr=subprocess.STDOUT)
 
     @property

@@ -18,6 +18,8 @@ from typing import TextIO
 
 from siprouter.core.cfg.frontend import Analysis
 from siprouter.core.exports import default_registry
+from siprouter.core.rpc.context import ListenSocket
+from siprouter.core.rpc.embed import StartError, start_rpc_process
 from siprouter.core.runtime.compiler import CompileError, compile_config
 from siprouter.core.transport.sockets import BindError, bind_all
 from siprouter.core.transport.tls_config import TLSConfigError, client_context, server_context
@@ -98,8 +100,20 @@ def serve(analysis: Analysis, *, listen: Sequence[str] = (), children: int | Non
                       tag_prefix=sl_tag_prefix(str(sockets[0].info)),
                       tls_server=tls_server, tls_client=tls_client)
     try:
+        rpc = start_rpc_process(  # counters, cfg framework and the RPC server (own process)
+            analysis, children=settings.children,
+            sockets=[ListenSocket(s.proto, s.ip, s.port, s.advertised_host or "")
+                     for s in settings.listen],
+            aliases=[(a.host, a.port or 0) for a in settings.aliases])
+    except StartError as exc:
+        print(f"ERROR: {exc}", file=out)
+        for b in sockets:
+            b.sock.close()
+        return 1
+    try:
         with _pid_file(pid_file):
             return supervise(plan)
     finally:
+        rpc.stop()
         for b in sockets:
             b.sock.close()

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from OpenSSL import SSL
 
+from siprouter.core.rpc.embed import refreshing, worker_started
 from siprouter.core.runtime.compiler import Script
 from siprouter.core.runtime.context import WorkerState
 from siprouter.core.transport.manager import Transports
@@ -50,6 +51,7 @@ async def serve(plan: WorkerPlan, stop: asyncio.Event) -> None:
     """Serve until `stop` is set, then close every socket and connection."""
     settings = plan.settings
     worker = WorkerState(max_while_loops=settings.max_while_loops)
+    worker_started("SIP worker " + " ".join(str(b.info) for b in plan.sockets), worker)
     identity = LocalIdentity([b.info for b in plan.sockets], settings.aliases)
     transports = Transports(plan.sockets, limits=settings.limits, tls_server=plan.tls_server,
                             tls_client=plan.tls_client,
@@ -59,6 +61,7 @@ async def serve(plan: WorkerPlan, stop: asyncio.Event) -> None:
     forwarder.replier = responder.reply
     pipeline = Pipeline(plan.script, worker, identity, forwarder, responder,
                         max_size=settings.limits.max_message)
+    pipeline.on_message = refreshing(pipeline.on_message)  # type: ignore[method-assign]
     await transports.start(pipeline)
     try:
         await stop.wait()

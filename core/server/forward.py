@@ -67,6 +67,20 @@ class Hop(NamedTuple):
 Error = tuple[int, str]
 
 
+def force_rport(sip: SipState) -> bool:
+    """Did the script ask for rport on the received Via (force_rport(), which the runtime
+    records in its per-message marks)?"""
+    if sip.force_rport:
+        return True
+    script_marks = vars(sip).get("script_marks")
+    return bool(getattr(script_marks, "force_rport", False))
+
+
+def _local_rport(sip: SipState) -> bool:
+    script_marks = vars(sip).get("script_marks")
+    return bool(getattr(script_marks, "local_rport", False))
+
+
 def _fail(sip: SipState, error: tuple[int, str]) -> int:
     sip.error_status, sip.error_reason = error
     return -1
@@ -166,8 +180,8 @@ class StatelessForwarder:
         rcv = sip.rcv
         try:
             fill_received_rport(msg, rcv.src_ip, rcv.src_port,
-                                force_rport=sip.force_rport or rcv.proto in STREAM_PROTOS)
-            via = build_via(proto, sock.via_host, sock.via_port,
+                                force_rport=force_rport(sip) or rcv.proto in STREAM_PROTOS)
+            via = build_via(proto, sock.via_host, sock.via_port, rport=_local_rport(sip),
                             branch=stateless_branch(msg, target=f"{proto}:{host}:{port}",
                                                     secret=self.secret))
             data = _insert_after_start_line(msg.serialize(), f"Via: {via}\r\n".encode())

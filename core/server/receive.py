@@ -80,7 +80,8 @@ class Pipeline:
         if parts is None:
             return None
         try:
-            return self.responder.build(parts, broken.status, broken.reason, rcv)
+            return self.responder.build(parts, broken.status, broken.reason, rcv,
+                                        force_rport=True)
         except SIPError:
             return None
 
@@ -97,7 +98,8 @@ class Pipeline:
                      err.detail)
             return
         log.info("malformed request from %s: %s -> %d", where, err.detail, err.status)
-        self.responder.send(parts, err.status, err.reason, rcv)
+        # The Via of a broken message cannot be trusted: answer whoever sent it.
+        self.responder.send(parts, err.status, err.reason, rcv, force_rport=True)
 
     def _request(self, msg: SIPRequest, rcv: ReceiveInfo) -> None:
         err = validate_request(msg, strict=False, supported=())
@@ -140,7 +142,8 @@ class Pipeline:
         if err.status == 420 and err.unsupported:
             headers.append("Unsupported: " + ", ".join(err.unsupported))
         log.info("bad %s from %s: %s -> %d", msg.method, where, err.detail, err.status)
-        self.responder.send(parts, err.status, err.reason, rcv, headers=headers)
+        self.responder.send(parts, err.status, err.reason, rcv, force_rport=True,
+                            headers=headers)
 
     def _is_our_ack(self, msg: SIPRequest) -> bool:
         try:

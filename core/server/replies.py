@@ -77,7 +77,7 @@ def parts_of(msg: SIPRequest) -> ReplyParts:
 
 def salvage_parts(data: bytes) -> ReplyParts | None:
     """The copied values read from the raw octets of a request that did not parse, as far as
-    they can be found; None when there is no usable Via (then no reply can be routed)."""
+    they can be found; None when there is no Via at all (a reply must carry one)."""
     end = data.find(b"\r\n\r\n")
     block = data[:end if end >= 0 else len(data)].decode("utf-8", "surrogateescape")
     lines = block.split("\r\n")[1:]
@@ -91,10 +91,6 @@ def salvage_parts(data: bytes) -> ReplyParts | None:
             found.setdefault(key, []).append(value.strip())
     vias = [v.strip() for line in found.get("via", []) for v in line.split(",") if v.strip()]
     if not vias:
-        return None
-    try:
-        parse_via(vias[0])
-    except SIPError:
         return None
     to = (found.get("to") or [""])[0]
     return ReplyParts(vias, (found.get("from") or [""])[0], to,
@@ -113,14 +109,19 @@ def received_via(via: Via, src_ip: str, src_port: int, force_rport: bool) -> Via
 
 def build_reply(parts: ReplyParts, code: int, reason: str, *, src_ip: str, src_port: int,
                 tag: str | None, force_rport: bool = False,
-                headers: Iterable[str] = ()) -> tuple[bytes, Via]:
-    """The reply's octets and its top Via (for `reply_destination`)."""
-    top = received_via(parse_via(parts.vias[0]), src_ip, src_port, force_rport)
+                headers: Iterable[str] = ()) -> tuple[bytes, Via | None]:
+    """The reply's octets and its top Via (for `reply_destination`); None when the request's
+    top Via does not parse: it is copied as it came and the reply goes to the source."""
+    top: Via | None
+    try:
+        top = received_via(parse_via(parts.vias[0]), src_ip, src_port, force_rport)
+    except SIPError:
+        top = None
     to = parts.to
     if tag and not parts.to_has_tag and code > 100 and to:
         to = f"{to};tag={tag}"
     reason = reason.replace("\r", " ").replace("\n", " ")
-    lines = [f"SIP/2.0 {code} {reason}", f"Via: {top}"]
+    lines = [f"SIP/2.0 {code} {reason}", f"Via: {top if top is not None else parts.vias[0]}"]
     lines += [f"Via: {v}" for v in parts.vias[1:]]
     if parts.from_:
         lines.append(f"From: {parts.from_}")
@@ -135,10 +136,11 @@ def build_reply(parts: ReplyParts, code: int, reason: str, *, src_ip: str, src_p
     return "\r\n".join(lines).encode("utf-8", "surrogateescape"), top
 
 
-def reply_destination(top: Via, proto: str, src_ip: str, src_port: int) -> ReplyTo:
+def reply_destination(top: Via | None, proto: str, src_ip: str, src_port: int) -> ReplyTo:
     """Where a stateless reply goes: over a stream, back on the connection it came in on
-    (RFC 3261 s18.2.2); over UDP, to `received` and `rport` or the Via port."""
-    if proto in ("tcp", "tls"):
+    (RFC 3261 s18.2.2); over UDP, to `received` and `rport` or the Via port (to the source
+    when the Via could not be read)."""
+    if proto in ("tcp", "tls") or top is None:
         return ReplyTo(proto, src_ip, src_port)
     target = reply_target(top)
     return ReplyTo(proto, target.host, target.port)

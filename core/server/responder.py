@@ -8,7 +8,7 @@ from siprouter.core.runtime.context import Context
 from siprouter.core.runtime.sipstate import ReceiveInfo
 from siprouter.core.sip import SIPError, SIPRequest
 
-from .forward import SendTransport
+from .forward import SendTransport, force_rport
 from .replies import ReplyParts, build_reply, parts_of, reply_destination, to_tag
 
 log = logging.getLogger("siprouter.core")
@@ -58,7 +58,7 @@ class Responder:
         except SIPError as exc:
             log.info("cannot reply to %s: %s", msg.method, exc.detail)
             return False
-        if not self.send(parts, code, reason, sip.rcv, force_rport=sip.force_rport,
+        if not self.send(parts, code, reason, sip.rcv, force_rport=force_rport(sip),
                          headers=headers):
             return False
         sip.replied = True

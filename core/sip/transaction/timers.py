@@ -1,0 +1,87 @@
+"""RFC 3261 s17 transaction timers (table 4) and RFC 6026's L and M: values and re-arming.
+
+Nothing here reads a clock. A timer is a duration; the transaction adds it to the `now` it was
+given and reports the earliest deadline through ``get_timer()`` (aioquic's convention), and
+the owner calls ``handle_timer(now)`` when that time has come.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+
+class Timer(enum.Enum):
+    """The transaction timers, named as in RFC 3261 table 4 and RFC 6026 s8.3/s8.4."""
+
+    A = "A"  # INVITE request retransmission (client, unreliable only)
+    B = "B"  # INVITE transaction timeout (client)
+    C = "C"  # proxy INVITE timeout (s16.6 step 11): the proxy core's, not a transaction's
+    D = "D"  # wait for response retransmissions (INVITE client, Completed)
+    E = "E"  # non-INVITE request retransmission (client, unreliable only)
+    F = "F"  # non-INVITE transaction timeout (client)
+    G = "G"  # INVITE final response retransmission (server, unreliable only)
+    H = "H"  # wait for ACK receipt (INVITE server)
+    I = "I"  # noqa: E741 - the RFC's name; wait for ACK retransmissions (INVITE server)
+    J = "J"  # wait for non-INVITE request retransmissions (server)
+    K = "K"  # wait for response retransmissions (non-INVITE client)
+    L = "L"  # RFC 6026: wait for INVITE retransmissions after a 2xx (INVITE server)
+    M = "M"  # RFC 6026: wait for 2xx retransmissions (INVITE client, Accepted)
+
+
+RETRANSMISSION_TIMERS: frozenset[Timer] = frozenset({Timer.A, Timer.E, Timer.G})
+"""Timers that only drive retransmissions; never started over reliable transports
+(RFC 3261 s17.1.1.2, s17.1.2.2, s17.2.1)."""
+
+WAIT_TIMERS: frozenset[Timer] = frozenset({Timer.D, Timer.I, Timer.J, Timer.K})
+"""Timers that absorb retransmissions on unreliable transports; zero over reliable ones,
+so the transaction terminates as soon as it enters the waiting state."""
+
+
+@dataclass(frozen=True, slots=True)
+class TimerConfig:
+    """The configurable base values, in seconds.
+
+    Attributes:
+        t1: RTT estimate (RFC 3261 default 500 ms); A, E and G start at T1, B, F, H, J, L
+            and M are 64*T1.
+        t2: cap of the non-INVITE request and INVITE response retransmit interval (4 s).
+        t4: how long a message may stay in the network (5 s); I and K.
+        d: timer D over unreliable transports (RFC 3261: at least 32 s).
+        c: timer C, for the proxy core (RFC 3261: more than 3 minutes).
+    """
+
+    t1: float = 0.5
+    t2: float = 4.0
+    t4: float = 5.0
+    d: float = 32.0
+    c: float = 180.0
+
+    def initial(self, timer: Timer, reliable: bool) -> float | None:
+        """The first duration of `timer` for a transaction over a reliable transport or
+        not; None when the timer is not started at all (retransmissions over TCP/TLS)."""
+        if reliable and timer in RETRANSMISSION_TIMERS:
+            return None
+        if reliable and timer in WAIT_TIMERS:
+            return 0.0
+        if timer in RETRANSMISSION_TIMERS:
+            return self.t1
+        if timer is Timer.D:
+            return self.d
+        if timer in (Timer.I, Timer.K):
+            return self.t4
+        if timer is Timer.C:
+            return self.c
+        # B, F, H, J, L, M
+        return 64 * self.t1
+
+    def doubled(self, timer: Timer, interval: float) -> float:
+        """The next interval of a retransmission timer that just fired after `interval`:
+        A doubles without bound (B ends it), E and G double up to T2 (s17.1.2.2, s17.2.1)."""
+        if timer is Timer.A:
+            return 2 * interval
+        return min(2 * interval, self.t2)
+
+
+DEFAULT_TIMERS = TimerConfig()
+"""RFC 3261's recommended values."""

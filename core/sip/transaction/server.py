@@ -1,0 +1,96 @@
+"""Server transactions (RFC 3261 s17.2): absorb request retransmissions, send and
+retransmit the TU's responses, and (INVITE) wait for the ACK."""
+
+from __future__ import annotations
+
+from siprouter.core.sip.message import SIPMessage, SIPRequest, SIPResponse
+from siprouter.core.sip.parser import parse_message
+
+from .events import (
+    PassToTU,
+    SendToTransport,
+    TransactionError,
+    TransactionEvent,
+    TransactionTimeout,
+    TransportError,
+)
+from .machine import Transaction
+from .states import INVITE_SERVER, NON_INVITE_SERVER, Action, Event, response_event
+from .timers import DEFAULT_TIMERS, Timer, TimerConfig
+
+
+class ServerTransaction(Transaction):
+    """One INVITE or non-INVITE server transaction.
+
+    Create it for a request no transaction matched (`TransactionTable.find_server`), then
+    give it that request with `receive_request` like every later retransmission: the first
+    one is passed to the TU, the others are absorbed or answered from here. The TU's
+    responses go through `send_response`. A CANCEL gets its own (non-INVITE) transaction;
+    finding the INVITE it cancels is `TransactionTable.find_cancelled`.
+
+    The INVITE server transaction does not send 100 Trying itself (s17.2.1 lets the TU do
+    it when it will answer within 200 ms): the tm module decides, as Kamailio's does.
+
+    Attributes:
+        request: the request that created the transaction.
+        method: its method.
+        last_response: the latest response sent (what retransmissions get), or None.
+        to_tag: the To tag of the final response sent, or of the request when it had one
+            (RFC 2543 ACK matching needs it, s17.2.3).
+    """
+
+    def __init__(
+        self, request: SIPRequest, reliable: bool, now: float, *,
+        timers: TimerConfig = DEFAULT_TIMERS,
+    ) -> None:
+        if request.method == "ACK":
+            raise TransactionError("an ACK never creates a server transaction")
+        super().__init__(
+            INVITE_SERVER if request.method == "INVITE" else NON_INVITE_SERVER,
+            reliable, now, timers,
+        )
+        self.request = request
+        self.method = request.method
+        self.last_response: SendToTransport | None = None
+        self._pending: SendToTransport | None = None  # the TU's response being applied
+        to = request.to
+        self.to_tag: str | None = to.tag if to is not None else None
+
+    def receive_request(self, request: SIPRequest, now: float) -> list[TransactionEvent]:
+        """The request that created the transaction, a retransmission of it, or (INVITE)
+        an ACK matched to it."""
+        event = Event.RECV_ACK if request.method == "ACK" else Event.RECV_REQUEST
+        return self._run(event, now, request)
+
+    def send_response(self, response: SIPResponse, now: float) -> list[TransactionEvent]:
+        """Send a response from the TU (edits are rendered once, here)."""
+        data = response.serialize()
+        sent = parse_message(data) if response.has_changes else response
+        assert isinstance(sent, SIPResponse)
+        self._pending = SendToTransport(data, sent)
+        return self._run(response_event(sent.status_code, self.spec, from_tu=True), now, sent)
+
+    def _perform(
+        self, action: Action, message: SIPMessage | None, fired: Timer | None,
+    ) -> list[TransactionEvent]:
+        if action is Action.SEND_RESPONSE:
+            send = self._pending
+            assert send is not None
+            self.last_response = send
+            assert isinstance(send.message, SIPResponse)
+            if send.message.status_code >= 200:
+                to = send.message.to
+                if to is not None and to.tag is not None:
+                    self.to_tag = to.tag
+            return [send]
+        if action is Action.RESEND_RESPONSE:
+            return [self.last_response] if self.last_response is not None else []
+        if action is Action.PASS_TO_TU:
+            assert message is not None
+            return [PassToTU(message)]
+        if action is Action.INFORM_TU_TIMEOUT:
+            assert fired is not None
+            return [TransactionTimeout(fired)]
+        if action is Action.INFORM_TU_TRANSPORT_ERROR:
+            return [TransportError()]
+        raise AssertionError(f"{action} in a server table")  # states.py is wrong

@@ -1,0 +1,272 @@
+"""Which transaction a message belongs to (RFC 3261 s17.1.3, s17.2.3, s9.2), merged-request
+detection (s8.2.2.2), and the table a worker keeps its transactions in.
+
+Server matching uses the RFC 3261 key (top Via branch with the magic cookie, sent-by and the
+method, ACK counting as INVITE) when the request carries the cookie, and the RFC 2543 rules
+(Request-URI, tags, Call-ID, CSeq, top Via) otherwise. Client matching is by our branch and
+the CSeq method, since a CANCEL shares its INVITE's branch.
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+from dataclasses import dataclass
+from typing import TypeVar
+
+from siprouter.core.sip.errors import RemoteSIPError
+from siprouter.core.sip.message import SIPRequest, SIPResponse
+
+from .client import ClientTransaction
+from .events import TransactionError, TransactionEvent
+from .machine import Transaction
+from .server import ServerTransaction
+
+K = TypeVar("K")
+
+ServerKey = tuple[str, str, str, str]
+"""RFC 3261 server key: ("3261", branch, sent-by, method with ACK read as INVITE)."""
+
+LooseKey = tuple[str, str, str, str, int, str]
+"""RFC 2543 candidates: ("2543", Request-URI, From tag, Call-ID, CSeq number, top Via);
+the To tag and method are checked on each candidate (an ACK's To tag is the one our final
+response added, unknown when the transaction was created)."""
+
+ClientKey = tuple[str, str]
+"""(branch, CSeq method) of a response or of our request."""
+
+MergeKey = tuple[str, str, int, str]
+"""(From tag, Call-ID, CSeq number, CSeq method) of an out-of-dialog request (s8.2.2.2)."""
+
+
+def server_key(request: SIPRequest, *, method: str | None = None) -> ServerKey | None:
+    """The RFC 3261 key of `request`, or None when its top Via has no magic cookie (or no
+    Via at all). `method` overrides the request's (CANCEL looking for its INVITE)."""
+    via = request.top_via
+    if via is None or not via.is_rfc3261_branch():
+        return None
+    method = method or request.method
+    return ("3261", via.branch or "", via.sent_by, "INVITE" if method == "ACK" else method)
+
+
+def loose_key(request: SIPRequest) -> LooseKey | None:
+    """The RFC 2543 look-up key of `request`, or None when a header it needs is missing."""
+    via, from_, cseq, call_id = request.top_via, request.from_, request.cseq, request.call_id
+    if via is None or from_ is None or cseq is None or call_id is None:
+        return None
+    return ("2543", request.ruri_text, from_.tag or "", call_id, cseq.number, str(via))
+
+
+def client_key(message: SIPRequest | SIPResponse) -> ClientKey | None:
+    """(top Via branch, CSeq method): how a response finds its client transaction."""
+    via, cseq = message.top_via, message.cseq
+    if via is None or via.branch is None or cseq is None:
+        return None
+    return (via.branch, cseq.method)
+
+
+def merge_key(request: SIPRequest) -> MergeKey | None:
+    """From tag, Call-ID and CSeq of a request that could be merged, or None (it has a To
+    tag, so it is in a dialog, or lacks the headers)."""
+    from_, to, cseq, call_id = request.from_, request.to, request.cseq, request.call_id
+    if from_ is None or to is None or cseq is None or call_id is None or to.tag is not None:
+        return None
+    return (from_.tag or "", call_id, cseq.number, cseq.method)
+
+
+def _to_tag(request: SIPRequest) -> str | None:
+    to = request.to
+    return to.tag if to is not None else None
+
+
+def _matches_2543(tx: ServerTransaction, request: SIPRequest, method: str) -> bool:
+    """s17.2.3 for requests without the cookie, once the loose key matched. An ACK's To
+    tag must be the one our response carried; other requests must repeat the original's."""
+    if request.method == "ACK":
+        return tx.method == "INVITE" and _to_tag(request) == tx.to_tag
+    return tx.method == method and _to_tag(request) == _to_tag(tx.request)
+
+
+def _discard(index: dict[K, list[ServerTransaction]], key: K, tx: ServerTransaction) -> None:
+    """Take `tx` out of its group under `key`, and the group out when it empties."""
+    group = index.get(key)
+    if group is not None and tx in group:
+        group.remove(tx)
+        if not group:
+            del index[key]
+
+
+@dataclass(frozen=True, slots=True)
+class _Keys:
+    """Where a transaction is indexed, so that `remove` undoes exactly what `add` did."""
+
+    client: ClientKey | None = None
+    server: ServerKey | None = None
+    loose: LooseKey | None = None
+    merge: MergeKey | None = None
+
+
+class TransactionTable:
+    """The transactions of one worker, indexed for matching, with their timers.
+
+    A transaction added here reports back after every call made on it: its next deadline
+    goes on a heap (`get_timer` / `handle_timer` serve them all, earliest first) and it is
+    removed as soon as it reaches Terminated. The owner therefore needs one timer for the
+    whole table and never removes a transaction by hand, except to drop it early.
+    """
+
+    def __init__(self) -> None:
+        self._servers: dict[ServerKey, ServerTransaction] = {}
+        self._servers_2543: dict[LooseKey, list[ServerTransaction]] = {}
+        self._clients: dict[ClientKey, ClientTransaction] = {}
+        self._merge: dict[MergeKey, list[ServerTransaction]] = {}
+        self._keys: dict[Transaction, _Keys] = {}
+        self._heap: list[tuple[float, int, Transaction]] = []
+        self._scheduled: dict[Transaction, float] = {}
+        self._seq = itertools.count()
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+    def __contains__(self, tx: object) -> bool:
+        return tx in self._keys
+
+    # ------------------------------------------------------------------ add / remove
+
+    def add(self, tx: Transaction) -> None:
+        """Index `tx`; raises `TransactionError` when another one has the same key (the
+        caller should have found that one)."""
+        if tx in self._keys:
+            return
+        if isinstance(tx, ClientTransaction):
+            ckey = client_key(tx.request)
+            assert ckey is not None  # the constructor checked the branch
+            if ckey in self._clients:
+                raise TransactionError(f"a client transaction with branch {ckey[0]} exists")
+            self._clients[ckey] = tx
+            self._keys[tx] = _Keys(client=ckey)
+        elif isinstance(tx, ServerTransaction):
+            skey = server_key(tx.request)
+            lkey = None if skey is not None else loose_key(tx.request)
+            if skey is not None:
+                if skey in self._servers:
+                    raise TransactionError(f"a server transaction with key {skey} exists")
+                self._servers[skey] = tx
+            elif lkey is not None:
+                self._servers_2543.setdefault(lkey, []).append(tx)
+            mkey = merge_key(tx.request)
+            if mkey is not None:
+                self._merge.setdefault(mkey, []).append(tx)
+            self._keys[tx] = _Keys(server=skey, loose=lkey, merge=mkey)
+        else:
+            raise TypeError(f"not a transaction: {tx!r}")
+        tx._observer = self._on_change
+        self._on_change(tx)
+
+    def remove(self, tx: Transaction) -> None:
+        """Forget `tx` (no-op when absent). Its heap entries go stale and are skipped."""
+        keys = self._keys.pop(tx, None)
+        if keys is None:
+            return
+        tx._observer = None
+        self._scheduled.pop(tx, None)
+        if keys.client is not None:
+            self._clients.pop(keys.client, None)
+        if keys.server is not None:
+            self._servers.pop(keys.server, None)
+        if isinstance(tx, ServerTransaction):
+            if keys.loose is not None:
+                _discard(self._servers_2543, keys.loose, tx)
+            if keys.merge is not None:
+                _discard(self._merge, keys.merge, tx)
+
+    # ------------------------------------------------------------------ matching
+
+    def find_server(self, request: SIPRequest) -> ServerTransaction | None:
+        """The server transaction `request` belongs to (a retransmission, or an ACK for a
+        non-2xx, or in Accepted a 2xx ACK that kept the INVITE's branch), or None."""
+        return self._find_server(request, request.method)
+
+    def find_cancelled(self, cancel: SIPRequest) -> ServerTransaction | None:
+        """The INVITE server transaction a CANCEL refers to (s9.2: the s17.2.3 rules with
+        the method left out), or None (Kamailio ``t_lookup_cancel``)."""
+        return self._find_server(cancel, "INVITE")
+
+    def _find_server(self, request: SIPRequest, method: str) -> ServerTransaction | None:
+        via = request.top_via
+        if via is None:
+            return None
+        if via.is_rfc3261_branch():
+            skey = server_key(request, method=method if request.method != "ACK" else None)
+            return self._servers.get(skey) if skey is not None else None
+        lkey = loose_key(request)
+        if lkey is None:
+            return None
+        for tx in self._servers_2543.get(lkey, ()):
+            if _matches_2543(tx, request, method):
+                return tx
+        return None
+
+    def find_client(self, response: SIPResponse) -> ClientTransaction | None:
+        """The client transaction `response` answers (s17.1.3), or None (a stray response:
+        RFC 6026 s7.3 has the core drop it rather than forward it)."""
+        ckey = client_key(response)
+        return self._clients.get(ckey) if ckey is not None else None
+
+    def check_merged(self, request: SIPRequest) -> RemoteSIPError | None:
+        """s8.2.2.2: an out-of-dialog request with the From tag, Call-ID and CSeq of an
+        ongoing server transaction it does not match reached us twice by different paths
+        (a fork that looped back). Returns the 482 Loop Detected error to answer with, or
+        None. ACK and CANCEL are never merged (they are matched, not answered with 482)."""
+        if request.method in ("ACK", "CANCEL"):
+            return None
+        mkey = merge_key(request)
+        if mkey is None:
+            return None
+        ongoing = self._merge.get(mkey)
+        if not ongoing or self.find_server(request) in ongoing:
+            return None
+        return RemoteSIPError(
+            "merged request: same From tag, Call-ID and CSeq as an ongoing transaction",
+            482, reason="Loop Detected", header="via",
+        )
+
+    # ------------------------------------------------------------------ timers
+
+    def get_timer(self) -> float | None:
+        """The earliest deadline of any transaction here, or None."""
+        heap = self._heap
+        while heap:
+            at, _, tx = heap[0]
+            if self._scheduled.get(tx) == at:
+                return at
+            heapq.heappop(heap)  # stale: the transaction moved on or left
+        return None
+
+    def handle_timer(self, now: float) -> list[tuple[Transaction, list[TransactionEvent]]]:
+        """Fire the timers of every transaction due at `now`, earliest first; each
+        transaction that produced events comes back with them (terminated ones are already
+        removed from the table)."""
+        out: list[tuple[Transaction, list[TransactionEvent]]] = []
+        heap = self._heap
+        while heap and heap[0][0] <= now:
+            at, _, tx = heapq.heappop(heap)
+            if self._scheduled.get(tx) != at:
+                continue
+            del self._scheduled[tx]
+            events = tx.handle_timer(now)
+            if events:
+                out.append((tx, events))
+        return out
+
+    def _on_change(self, tx: Transaction) -> None:
+        """Called by a transaction after each of its methods ran."""
+        if tx.terminated:
+            self.remove(tx)
+            return
+        at = tx.get_timer()
+        if at is None:
+            self._scheduled.pop(tx, None)
+        elif self._scheduled.get(tx) != at:
+            self._scheduled[tx] = at
+            heapq.heappush(self._heap, (at, next(self._seq), tx))

@@ -1,6 +1,15 @@
-"""Kamailio's `corex` module as declared exports: Old core functions reimplemented, plus send/socket helpers."""
+"""Kamailio's `corex` module: old core functions reimplemented, plus send/socket helpers.
+
+`append_branch([uri[, q]])` is implemented (the same action as the 3.1 core one); the sending
+and socket functions belong to the server side and are declared only.
+"""
+
+from __future__ import annotations
 
 from siprouter.core.exports import REQ_FAIL, ModuleExports, RouteType
+from siprouter.core.runtime import sip_actions
+from siprouter.core.runtime.context import Context
+from siprouter.core.runtime.values import Value
 
 exports = ModuleExports("corex", doc="Old core functions reimplemented, plus send/socket helpers")
 
@@ -14,7 +23,6 @@ exports.param("evcb_reply_out", str, None, doc="Name of KEMI callback function t
 
 # Functions
 exports.function("forward_reply", args=0, routes=RouteType.CORE_ONREPLY, doc="Forward received reply on demand.")
-exports.function("append_branch", args=(0, 1, 2), routes=REQ_FAIL, doc="Append a new branch to the destination set, useful to build the set of destination...")
 exports.function("send_udp", args=(0, 1), routes=REQ_FAIL, doc="Send the original SIP message to a specific destination in stateless mode.")
 exports.function("send_tcp", args=(0, 1), routes=REQ_FAIL, doc="This function is identical to send_udp() described above, except that it sends the SIP...")
 exports.function("send_data", args=2, routes=RouteType.ANY, doc="Send the data to address specified by uri.")
@@ -55,3 +63,9 @@ exports.rpc("corex.shm.report", "Return shared memory manager usage report.", ()
 exports.rpc("corex.shm.stats", "Return shared memory statistics (values are in bytes).", ())
 
 exports.event_routes = ("network:msg", "corex:reply-out")
+
+
+@exports.function("append_branch", formats=(0, 1), args=(0, 1, 2), routes=REQ_FAIL, doc="Append a new branch to the destination set, useful to build the set of destination...")
+def append_branch(ctx: Context, uri: Value = None, q: Value = None) -> int:
+    """Add a branch: a copy of branch 0 without arguments, else the URI (with q)."""
+    return sip_actions.append_branch(ctx, uri, q)

@@ -107,7 +107,7 @@ def run(body: str, data: bytes = INVITE, *, sip: SipState | None = None,
     script = compile_config(config, default_registry().loaded(MODULES))
     ctx = Context(parse_message(data), worker=WorkerState(vars={}, shared={}),
                   sip=sip if sip is not None else sip_state())
-    key = route if "{" not in route else route.split("{")[0].strip()
+    key = route if "{" not in route else config.routes[0].key
     return Run(script.run(key, ctx), ctx)
 
 

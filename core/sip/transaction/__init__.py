@@ -7,6 +7,7 @@ events out (`SendToTransport`, `PassToTU`, `TransactionTimeout`, `TransportError
 
 from .ack import build_ack
 from .client import ClientTransaction
+from .describe import format_machine, format_tables
 from .events import (
     PassToTU,
     SendToTransport,
@@ -45,5 +46,5 @@ __all__ = [
     "SendToTransport", "ServerTransaction", "State", "Terminated", "Timer", "TimerConfig",
     "Transaction", "TransactionError", "TransactionEvent", "TransactionTable",
     "TransactionTimeout", "TransportError", "Transition", "build_ack", "client_key",
-    "loose_key", "merge_key", "server_key",
+    "format_machine", "format_tables", "loose_key", "merge_key", "server_key",
 ]

@@ -105,8 +105,8 @@ class Action(enum.Enum):
     PASS_TO_TU = "pass to TU"
     INFORM_TU_TIMEOUT = "inform TU: timeout"
     INFORM_TU_TRANSPORT_ERROR = "inform TU: transport error"
-    REARM_DOUBLED = "re-arm timer, doubled"  # the timer that fired (timers.doubled)
-    REARM_T2 = "re-arm timer at T2"  # the timer that fired
+    REARM_DOUBLED = "re-arm doubled"  # the timer that fired (TimerConfig.doubled)
+    REARM_T2 = "re-arm at T2"  # the timer that fired
 
 
 class Transition(NamedTuple):

@@ -74,6 +74,11 @@ class Transaction:
         self._changed()
         return out
 
+    def set_observer(self, observer: Callable[[Transaction], None] | None) -> None:
+        """Have `observer` called with this transaction after each of its methods ran (the
+        `TransactionTable` re-files the deadline and drops terminated transactions)."""
+        self._observer = observer
+
     @property
     def terminated(self) -> bool:
         """True once the transaction reached Terminated (it must then be dropped)."""

@@ -160,7 +160,7 @@ class TransactionTable:
             self._keys[tx] = _Keys(server=skey, loose=lkey, merge=mkey)
         else:
             raise TypeError(f"not a transaction: {tx!r}")
-        tx._observer = self._on_change
+        tx.set_observer(self._on_change)
         self._on_change(tx)
 
     def remove(self, tx: Transaction) -> None:
@@ -168,7 +168,7 @@ class TransactionTable:
         keys = self._keys.pop(tx, None)
         if keys is None:
             return
-        tx._observer = None
+        tx.set_observer(None)
         self._scheduled.pop(tx, None)
         if keys.client is not None:
             self._clients.pop(keys.client, None)

@@ -96,6 +96,7 @@ def build_management(settings: ConfigSettings, *, processes: int = 1, share: boo
     """Build the management side for a config. `processes` is the number of counter rows
     (one per process that counts: workers, the supervisor ...); `share=False` keeps counters
     and cfg in private memory (one process). Extra keywords become `ServerInfo` fields."""
+    config = from_settings(settings)  # first: a refused setting leaves nothing behind
     loaded = load_modules(settings, registry)
     define_counters(loaded, settings, counters)
     cfg = build_cfg(loaded, settings)
@@ -107,6 +108,5 @@ def build_management(settings: ConfigSettings, *, processes: int = 1, share: boo
     if process_table is not None:
         info["processes"] = process_table
     server_info = ServerInfo(settings=settings, counters=counters, cfg=cfg, **info)
-    config = from_settings(settings)
     return Management(settings, loaded, rpc_registry, counters, cfg, server_info, config,
                       Dispatcher(rpc_registry, server_info))

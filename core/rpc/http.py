@@ -116,6 +116,9 @@ class HttpConnection:
             return None, b""
         if not isinstance(event, h11.Request):
             raise _Reject(400, "Bad Request")
+        if sum(len(k) + len(v) + 4 for k, v in event.headers) + len(event.target) > (
+                MAX_HEADER_BYTES):
+            raise _Reject(431, "Request Header Fields Too Large")
         limit = self.config.max_request_size
         length = _header(event.headers, b"content-length")
         if length is not None and int(length) > limit:

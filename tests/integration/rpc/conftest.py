@@ -140,6 +140,15 @@ class Server:
                 assert s.recv(4096).startswith(b"SIP/2.0 200")
 
 
+def _workers_registered(server: Server) -> bool:
+    """Both workers are in the process table (they register once forked)."""
+    raw = server.dgram(b'{"jsonrpc":"2.0","method":"core.ps","id":0}', timeout=1)
+    if raw is None:
+        return False
+    ps = json.loads(raw)["result"]
+    return sum(1 for d in ps[1::2] if str(d).startswith("SIP worker")) == 2
+
+
 def start_server(tmp: Path, extra: str = "", http_host: str = "127.0.0.1",
                  udp_host: str = "127.0.0.1") -> Server | subprocess.CompletedProcess[bytes]:
     ports = {"http": free_port(), "udp": free_port(socket.SOCK_DGRAM),
@@ -158,7 +167,9 @@ def start_server(tmp: Path, extra: str = "", http_host: str = "127.0.0.1",
         if proc.poll() is not None:
             return subprocess.CompletedProcess(proc.args, proc.returncode, log.read_bytes())
         if b"started 2 workers" in log.read_bytes():
-            return Server(proc, run=run, log=log, **ports)
+            server = Server(proc, run=run, log=log, **ports)
+            if _workers_registered(server):
+                return server
         time.sleep(0.05)
     proc.kill()
     raise RuntimeError(f"siprouter did not start:\n{log.read_text()}")
@@ -253,3 +264,9 @@ RPC_CASES: list[tuple[str, tuple[Any, ...], Callable[[Any], bool]]] = [
 def rpc_cases() -> list[tuple[str, tuple[Any, ...], Callable[[Any], bool]]]:
     """Every listed RPC: (method, params, check of the result)."""
     return RPC_CASES
+
+
+@pytest.fixture(scope="session")
+def outside_ip() -> str:
+    """A non-loopback IPv4 address of this machine, to be a client from."""
+    return non_loopback_ipv4()

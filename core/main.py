@@ -3,7 +3,8 @@
 `siprouter -c -f FILE` checks a config the way `kamailio -c` does: the diagnostics, then
 `config file ok, exiting...` and exit 0, or `ERROR: bad config file (N errors)` and exit 1.
 `siprouter -f FILE` serves it in the foreground, logging to stderr (like `kamailio -DD -E`),
-until SIGTERM or SIGINT.
+until SIGTERM or SIGINT. `siprouter db init --db-url URL` creates the database schema
+(core/db/cli.py).
 """
 
 from __future__ import annotations
@@ -71,6 +72,11 @@ def report(analysis: Analysis, stream: TextIO | None = None) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["db"]:  # `siprouter db init|version ...` (the database tool)
+        from .db.cli import main as db_main
+
+        return db_main(argv[1:])
     args = build_parser().parse_args(argv)
     path = args.config or default_config_path()
     try:

@@ -1,0 +1,7 @@
+"""`python -m siprouter.tools.sercmd`."""
+
+import sys
+
+from .cli import main
+
+sys.exit(main())

@@ -172,3 +172,24 @@ def test_ctl_reports_the_management_listeners(mgmt):
     mgmt.info.management = ["http:127.0.0.1:5080"]
     assert call(mgmt, "ctl.listen") == ["http:127.0.0.1:5080"]
     assert call(mgmt, "ctl.connections") == 0
+
+
+def test_a_blocking_handler_runs_off_the_event_loop():
+    import asyncio
+    import threading
+
+    from siprouter.core.exports import ModuleExports
+    from siprouter.core.rpc.context import ServerInfo
+    from siprouter.core.rpc.dispatch import Dispatcher, blocking
+    from siprouter.core.rpc.registry import RPCRegistry
+
+    m = ModuleExports("demo")
+
+    @m.rpc("demo.where")
+    @blocking
+    def where(ctx) -> str:
+        return threading.current_thread().name
+
+    d = Dispatcher(RPCRegistry([m]), ServerInfo())
+    assert asyncio.run(d.call("demo.where", [])).startswith("rpc-handler")
+    d.close()

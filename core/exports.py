@@ -73,6 +73,8 @@ class FunctionSpec:
     # Argument positions that are format strings: "$fu from $si" is expanded per call, as
     # Kamailio's spve fixups do. Other string arguments are passed as written (regexes use $).
     formats: frozenset[int] = frozenset()
+    # The implementation takes `span=` (the call's place in the cfg), e.g. xlogl's line prefix.
+    wants_span: bool = False
 
     def accepts(self, argc: int) -> bool:
         return argc in self.arities
@@ -135,6 +137,7 @@ class ModuleExports:
         routes: RouteType = RouteType.ANY,
         doc: str = "",
         formats: Iterable[int] = (),
+        wants_span: bool = False,
     ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
         """Declare a script function; use as a decorator to attach its implementation.
 
@@ -144,12 +147,12 @@ class ModuleExports:
         """
         arities = (args,) if isinstance(args, int) else tuple(sorted(args))
         fmt = frozenset(formats)
-        spec = FunctionSpec(name, arities, routes, doc, self.name, None, fmt)
+        spec = FunctionSpec(name, arities, routes, doc, self.name, None, fmt, wants_span)
         self.functions[name] = spec
 
         def attach(impl: Callable[..., Any]) -> Callable[..., Any]:
             self.functions[name] = FunctionSpec(name, arities, routes, doc or (impl.__doc__ or ""),
-                                                self.name, impl, fmt)
+                                                self.name, impl, fmt, wants_span)
             return impl
 
         return attach

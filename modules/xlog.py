@@ -110,14 +110,14 @@ def xlog(ctx: Context, *args: Value) -> int:
     return emit(ctx, level, text)
 
 
-@exports.function("xlogl", formats=(0, 1, 2), args=(1, 2, 3), routes=RouteType.ANY, doc="Similar to xlog(), in addition prints configuration file line number at the beginning of...")
+@exports.function("xlogl", formats=(0, 1, 2), wants_span=True, args=(1, 2, 3), routes=RouteType.ANY, doc="Similar to xlog(), in addition prints configuration file line number at the beginning of...")
 def xlogl(ctx: Context, *args: Value, span: Span | None = None) -> int:
     """xlog() with the cfg line of the call first (when the caller passes its span)."""
     level, text = _split(args)
     return emit(ctx, level, text, span)
 
 
-@exports.function("xdbgl", formats=(0,), args=1, routes=RouteType.ANY, doc="Similar to xdbg(), in addition prints configuration file line number at the beginning of...")
+@exports.function("xdbgl", formats=(0,), wants_span=True, args=1, routes=RouteType.ANY, doc="Similar to xdbg(), in addition prints configuration file line number at the beginning of...")
 def xdbgl(ctx: Context, text: Value, span: Span | None = None) -> int:
     """xdbg() with the cfg line of the call first (when the caller passes its span)."""
     return emit(ctx, L_DBG, text, span)

@@ -29,6 +29,7 @@ already running keeps the build it started in; the next route entry uses the new
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -457,6 +458,8 @@ class _Build:
             msg = f"function {call.name} has no implementation yet"
             self.missing(call.name_span, msg)
             return self._stub(call.span, msg), kind
+        if spec is not None and spec.wants_span:
+            impl = functools.partial(impl, span=call.span)
         formats = spec.formats if spec is not None else frozenset()
         args = [self.format_arg(a) if i in formats else self.arg(a)
                 for i, a in enumerate(call.args)]

@@ -10,7 +10,7 @@ from siprouter.core.cfg.source import Span
 from siprouter.core.runtime.context import Context
 from siprouter.core.runtime.sipstate import Branch
 from siprouter.modules import xlog
-from tests.core.runtime.sip.helpers import message, run, sip_state
+from tests.core.runtime.sip.helpers import MODULES, message, run, sip_state
 
 
 def test_script_flags_set_test_and_reset() -> None:
@@ -122,3 +122,12 @@ def test_fixed_level_functions(call: str, level: int,
 def test_xlogl_prefixes_the_cfg_line(script_log: pytest.LogCaptureFixture) -> None:
     xlog.xlogl(Context(message()), "L_WARN", "text\n", span=Span("t.cfg", 42, 5, 42, 20))
     assert script_log.records[-1].getMessage() == "<script>: 42:text"
+
+
+def test_xlogl_in_a_script_prints_the_line_of_its_call(
+        script_log: pytest.LogCaptureFixture) -> None:
+    call_line = len(MODULES) + 3  # loadmodule lines, "request_route {", one line before
+    run('$var(x) = 1;\nxlogl("L_WARN", "at $var(x)\\n");\nxdbgl("dbg\\n");')
+    messages = [r.getMessage() for r in script_log.records]
+    assert f"<script>: {call_line}:at 1" in messages
+    assert f"<script>: {call_line + 1}:dbg" in messages

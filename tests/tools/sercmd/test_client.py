@@ -140,3 +140,20 @@ def test_find_local_uses_sercmd_url(monkeypatch: pytest.MonkeyPatch, rpc_server:
     with find_local() as c:
         assert c.url == rpc_server.udp
         assert c.call("core.echo", 1) == [1]
+
+
+def test_find_local_takes_the_first_candidate_that_answers(monkeypatch: pytest.MonkeyPatch,
+                                                           rpc_server: RPCServer) -> None:
+    dead = f"http://127.0.0.1:{_closed_port()}/RPC"
+    monkeypatch.setattr("siprouter.tools.sercmd.client.local_candidates",
+                        lambda: [dead, rpc_server.unix_stream])
+    with find_local() as c:
+        assert c.url == rpc_server.unix_stream
+
+
+def test_find_local_names_the_first_candidate_when_none_answers(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    dead = [f"http://127.0.0.1:{_closed_port()}/RPC", "unix:/nonexistent/rpc.sock"]
+    monkeypatch.setattr("siprouter.tools.sercmd.client.local_candidates", lambda: dead)
+    with find_local() as c:
+        assert c.url == dead[0]

@@ -137,7 +137,9 @@ def _shell(opts: argparse.Namespace, stdout: Console) -> int:
     history, warning = open_history(path)
     if warning:
         output.failure(warning)
-    return Shell(servers, output, history).run()
+    shell = Shell(servers, output, history)
+    shell.greet()
+    return shell.run()
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -22,7 +22,7 @@ from prompt_toolkit.styles import Style
 
 from .args import ArgError, split_line
 from .catalogue import Catalogue
-from .client import RPCConnectionError
+from .client import RPCConnectionError, RPCError, RPCFault
 from .commands import ALIASES, BUILTINS
 from .completion import SercmdCompleter, State, context_for
 from .output import Output
@@ -132,6 +132,7 @@ class Shell:
             completer=SercmdCompleter(lambda: self.servers.catalogue, self.servers.urls),
             complete_style=CompleteStyle.MULTI_COLUMN,
             complete_while_typing=False,  # like kamcmd: Tab asks, typing does not
+            complete_in_thread=True,  # the first Tab asks the server: keep the screen alive
             auto_suggest=AutoSuggestFromHistory(),
             bottom_toolbar=self.toolbar,
             key_bindings=self.key_bindings(),
@@ -220,6 +221,17 @@ class Shell:
             return True
         Runner(self.servers.current, self.output).run(words)
         return True
+
+    def greet(self) -> None:
+        """Say which server this is (its `core.version`), or why it does not answer; the shell
+        starts either way, as the server may come up later."""
+        client = self.servers.current
+        try:
+            self.output.text(f"connected to {client.url}: {client.call('core.version')}")
+        except RPCFault as fault:
+            self.output.text(f"connected to {client.url} (core.version: {fault.message})")
+        except RPCError as exc:
+            self.output.failure(str(exc))
 
     def connect(self, args: list[str]) -> None:
         """`connect URL`: switch servers; `connect`: list the servers of this session."""

@@ -262,3 +262,19 @@ def test_ctrl_d_on_an_empty_line_leaves(rpc_server: RPCServer) -> None:
         shell = make_shell(rpc_server.http, keys, io.StringIO())
         keys.send_text("\x04")
         assert shell.run() == 0
+
+
+def test_greeting_names_the_server_and_its_version(harness: Harness, rpc_server: RPCServer) -> None:
+    harness.shell.greet()
+    assert harness.screen.getvalue().startswith(f"connected to {rpc_server.http}: siprouter ")
+
+
+def test_greeting_says_why_a_server_does_not_answer() -> None:
+    screen = io.StringIO()
+    with create_pipe_input() as keys:
+        shell = make_shell("unix:/nonexistent/rpc.sock", keys, screen)
+        shell.greet()
+        keys.send_text("quit" + ENTER)
+        assert shell.run() == 0
+    assert screen.getvalue() == (
+        "error: cannot reach unix:/nonexistent/rpc.sock: No such file or directory\n")

@@ -81,7 +81,8 @@ def test_shell_in_a_terminal(pane: Pane, rpc_server: RPCServer, sercmd_env: dict
     history = Path(sercmd_env["SERCMD_HISTORY"])
     pane.start(" ".join([*SERCMD, "-s", rpc_server.http]))
     prompt = f"sercmd {rpc_server.listeners['http']}> "
-    pane.wait_text(prompt.rstrip())  # capture-pane drops trailing spaces
+    screen = pane.wait_text(prompt.rstrip())  # capture-pane drops trailing spaces
+    assert f"connected to {rpc_server.http}: siprouter " in screen
 
     # Tab on "cor": the menu lists the core methods.
     pane.send("cor", "Tab")

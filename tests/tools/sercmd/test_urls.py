@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from siprouter.tools.sercmd import urls
 from siprouter.tools.sercmd.urls import DEFAULT_URL, Endpoint, URLError, local_candidates, parse_url
 
 
@@ -83,3 +84,11 @@ def test_existing_default_datagram_sockets_are_candidates(monkeypatch: pytest.Mo
     sock.touch()
     monkeypatch.setattr("siprouter.tools.sercmd.urls.DEFAULT_RUN_DIRS", (str(tmp_path),))
     assert f"unix:{sock}" in local_candidates({})
+
+
+def test_defaults_match_the_servers() -> None:
+    # sercmd must not import server internals at run time; this test keeps the copies honest.
+    from siprouter.core.rpc import config
+
+    assert DEFAULT_URL == f"http://{config.DEFAULT_HTTP}/RPC"
+    assert config.DEFAULT_RUN_DIR in urls.DEFAULT_RUN_DIRS

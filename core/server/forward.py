@@ -27,12 +27,14 @@ from siprouter.core.sip import (
     build_via,
     fill_received_rport,
     parse_uri,
+    parse_via,
     reply_target,
     stateless_branch,
 )
 from siprouter.core.transport.listen import ListenError, is_ip, split_host_port
 
 from .identity import LocalIdentity
+from .via_pop import PoppedVia, pop_top_via, sent_by
 
 log = logging.getLogger("siprouter.core")
 
@@ -230,6 +232,10 @@ class StatelessForwarder:
         msg, sip = ctx.msg, ctx.sip
         if sip is None or not isinstance(msg, SIPResponse):
             return -1
+        if not msg.has_changes:
+            popped = pop_top_via(msg.raw)
+            if popped is not None:
+                return self._forward_popped(msg, sip, popped)
         try:
             vias = msg.vias
         except SIPError as exc:
@@ -250,6 +256,33 @@ class StatelessForwarder:
             return -1
         data = msg.serialize()
         if not self.transports.send(proto, target.host, target.port, data, None,
+                                    no_connect=False):
+            return _fail(sip, E_SEND)
+        sip.forwarded = True
+        return 1
+
+    def _forward_popped(self, msg: SIPResponse, sip: SipState, popped: PoppedVia) -> int:
+        ours = sent_by(popped.top)
+        try:
+            if ours is None:
+                top = parse_via(popped.top)
+                ours = (top.host, top.port or top.default_port)
+            second = parse_via(popped.second) if popped.second else None
+        except SIPError as exc:
+            log.info("dropping reply %d with a bad Via: %s", msg.status_code, exc.detail)
+            return -1
+        if not self.identity.is_myself(ours[0], ours[1] or 5060):
+            log.debug("dropping reply %d: top Via is not ours", msg.status_code)
+            return -1
+        if second is None:
+            log.debug("dropping reply %d: it was for us (one Via)", msg.status_code)
+            return -1
+        target = reply_target(second)
+        proto = target.transport.lower()
+        if proto not in ("udp", "tcp", "tls"):
+            log.info("dropping reply %d: cannot send over %s", msg.status_code, proto)
+            return -1
+        if not self.transports.send(proto, target.host, target.port, popped.data, None,
                                     no_connect=False):
             return _fail(sip, E_SEND)
         sip.forwarded = True

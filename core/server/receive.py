@@ -1,7 +1,7 @@
 """The receive path: octets from a transport -> parsed message -> the script -> on its way.
 
-Requests: parse; a request that does not parse or fails the proxy checks gets the status its
-error carries (400, 416, 420, 505, 513 ...) when a reply can be routed, else it is dropped with
+Requests: parse; a request that does not parse or fails the core's checks (`checks`) gets the
+status its error carries (400, 416, 420, 505, 513 ...) when a reply can be routed, else it is dropped with
 one log line; an ACK for one of our stateless replies is absorbed (Kamailio's sl does that
 before the script); everything else runs `request_route`. Replies: a valid one runs
 `reply_route` (the core `onreply_route`), and unless that drops it, goes upstream by the next
@@ -23,11 +23,11 @@ from siprouter.core.sip import (
     SIPRequest,
     SIPResponse,
     parse_message,
-    validate_request,
     validate_response,
 )
 from siprouter.core.transport.framing import Broken
 
+from .checks import check_request
 from .forward import StatelessForwarder
 from .identity import LocalIdentity
 from .replies import ReplyParts, parts_of, salvage_parts
@@ -102,7 +102,7 @@ class Pipeline:
         self.responder.send(parts, err.status, err.reason, rcv, force_rport=True)
 
     def _request(self, msg: SIPRequest, rcv: ReceiveInfo) -> None:
-        err = validate_request(msg, strict=False, supported=())
+        err = check_request(msg)
         if err is not None:
             self._reject(msg, err, rcv)
             return
@@ -156,11 +156,15 @@ class Pipeline:
     # --- replies ------------------------------------------------------------------------
 
     def _reply(self, msg: SIPResponse, rcv: ReceiveInfo) -> None:
-        err = validate_response(msg, strict=False)
-        if err is not None:
-            log.info("dropping bad reply from %s:%d: %s", rcv.src_ip, rcv.src_port,
-                     err.detail)
-            return
+        # A reply is only relayed: its Vias are checked on the way (a bad one drops it); the
+        # other headers are the endpoints' business (Kamailio parses no more either). With a
+        # reply_route, the script may read them: then the reply must be sound.
+        if self.has_reply_route:
+            err = validate_response(msg, strict=False)
+            if err is not None:
+                log.info("dropping bad reply from %s:%d: %s", rcv.src_ip, rcv.src_port,
+                         err.detail)
+                return
         sip = SipState(rcv, self.forwarder.transports, is_myself=self.is_myself,
                        forwarder=self.forwarder)
         ctx = Context(msg, route_type=RouteType.CORE_ONREPLY, worker=self.worker, sip=sip)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ipaddress
 from dataclasses import dataclass
+from functools import lru_cache
 
 from siprouter.core.runtime.sipstate import SocketInfo
 
@@ -53,8 +54,9 @@ def _port(text: str, whole: str) -> int:
     return int(text)
 
 
+@lru_cache(maxsize=4096)
 def is_ip(host: str) -> bool:
-    """True for an IPv4 or IPv6 address literal (no brackets)."""
+    """True for an IPv4 or IPv6 address literal (no brackets); cached: every send asks."""
     try:
         ipaddress.ip_address(host)
     except ValueError:

@@ -56,3 +56,15 @@ def test_the_unix_stream_socket_answers_one_line_per_request(server):
     assert first["result"] == ["a"]
     assert second["error"]["code"] == -32700
     assert third["error"]["code"] == -32601
+
+
+def test_a_unix_datagram_socket_replies_to_the_bound_sender(launch, tmp_path):
+    srv = launch(extra=f'modparam("jsonrpcs", "dgram_socket", "{tmp_path}/run/rpc_dgram.sock")')
+    with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as s:
+        s.bind(str(tmp_path / "client.sock"))
+        s.settimeout(10)
+        s.sendto(_req("core.echo", "u"), str(tmp_path / "run" / "rpc_dgram.sock"))
+        assert json.loads(s.recv(65536))["result"] == ["u"]
+        s.sendto(b"not json", str(tmp_path / "run" / "rpc_dgram.sock"))
+        assert json.loads(s.recv(65536))["error"]["code"] == -32700
+    assert srv.proc.poll() is None

@@ -1,0 +1,323 @@
+"""Stateless relay benchmark: SIPp uac -> proxy -> SIPp uas over UDP on 127.0.0.1.
+
+The same config (examples/stateless-relay.cfg) runs on siprouter and on Kamailio 5.6 (Debian
+package `kamailio`, installed here when missing, started with `-x tlsf`), both with the same
+number of workers. For each proxy, and for uac -> uas with no proxy in between, the call rate
+goes up step by step until a step has 0.1% or more failed calls or SIPp cannot hold the rate,
+then the last good and first bad rates are bisected. Each proxy's CPU per call is measured at
+one common rate from /proc/<pid>/stat of all its processes. Results print as a Markdown table
+and as JSON (--json FILE).
+
+    python bench/bench_stateless_relay.py --children 2
+    python bench/bench_stateless_relay.py --only siprouter --start 500 --step 500
+
+Everything runs on loopback; every process started here is stopped by its PID.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+CONFIG = REPO / "examples" / "stateless-relay.cfg"
+# Two workers may reorder what a peer sent back to back (180/200, ACK/BYE), with Kamailio as
+# with siprouter; SIPp must not abort a call for that (UDP never promised order).
+TOLERATE_REORDERING = ["-default_behaviors", "all,-abortunexp"]
+FAILED_LIMIT = 0.001  # a rate passes with fewer than 0.1% failed calls
+HELD_RATE = 0.95  # ... and when SIPp placed the calls at 95% of the asked rate or better
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def apt_install(package: str) -> None:
+    env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+    subprocess.run(["apt-get", "update", "-qq"], check=True, env=env)
+    subprocess.run(["apt-get", "install", "-y", "-qq", package], check=True, env=env)
+
+
+def need(binary: str, package: str) -> str:
+    if shutil.which(binary) is None:
+        apt_install(package)
+    path = shutil.which(binary)
+    if path is None:
+        sys.exit(f"{binary} is missing and {package} did not install it")
+    return path
+
+
+# --- CPU of a process tree --------------------------------------------------------------------
+
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def _tree(root: int) -> list[int]:
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        children.setdefault(int(fields[1]), []).append(int(entry))
+    out, todo = [], [root]
+    while todo:
+        pid = todo.pop()
+        out.append(pid)
+        todo += children.get(pid, [])
+    return out
+
+
+def cpu_seconds(root: int) -> float:
+    """User + system CPU time of a process and all its descendants so far."""
+    total = 0
+    for pid in _tree(root):
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / TICKS
+
+
+# --- the peers and the proxies ------------------------------------------------------------
+
+
+@dataclass
+class Proc:
+    popen: subprocess.Popen[bytes]
+
+    @property
+    def pid(self) -> int:
+        return self.popen.pid
+
+    def stop(self) -> None:
+        if self.popen.poll() is not None:
+            return
+        os.kill(self.pid, signal.SIGTERM)
+        try:
+            self.popen.wait(5)
+        except subprocess.TimeoutExpired:
+            os.kill(self.pid, signal.SIGKILL)
+            self.popen.wait()
+
+
+def start(argv: list[str], log: Path, cwd: Path) -> Proc:
+    with open(log, "wb") as out:
+        return Proc(subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=out,
+                                     stderr=subprocess.STDOUT, cwd=cwd))
+
+
+def wait_udp_answer(port: int, timeout: float = 20.0) -> None:
+    """Until something answers an OPTIONS with Max-Forwards 0 on port (483 from a relay)."""
+    probe = (f"OPTIONS sip:ping@127.0.0.1:{port} SIP/2.0\r\n"
+             f"Via: SIP/2.0/UDP 127.0.0.1:9;branch=z9hG4bKbench;rport\r\n"
+             "From: <sip:b@127.0.0.1>;tag=1\r\nTo: <sip:p@127.0.0.1>\r\n"
+             "Call-ID: bench-probe\r\nCSeq: 1 OPTIONS\r\nMax-Forwards: 0\r\n"
+             "Content-Length: 0\r\n\r\n").encode()
+    deadline = time.monotonic() + timeout
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        s.settimeout(0.2)
+        while time.monotonic() < deadline:
+            s.sendto(probe, ("127.0.0.1", port))
+            try:
+                if s.recv(65535).startswith(b"SIP/2.0"):
+                    return
+            except TimeoutError:
+                pass
+    raise RuntimeError(f"nothing answers on udp port {port}")
+
+
+def proxy_argv(kind: str, port: int, uas_port: int, children: int) -> list[str]:
+    common = ["-l", f"udp:127.0.0.1:{port}", "-A", f"DST_PORT={uas_port}",
+              "-A", f"CHILDREN={children}", "-n", str(children)]
+    if kind == "kamailio":
+        return [need("kamailio", "kamailio"), "-x", "tlsf", "-f", str(CONFIG), "-DD", "-E",
+                *common]
+    return [sys.executable, "-m", "siprouter.core.main", "-f", str(CONFIG), *common]
+
+
+# --- one SIPp run -------------------------------------------------------------------------
+
+
+@dataclass
+class Step:
+    rate: int
+    calls: int
+    successful: int
+    failed: int
+    seconds: float
+    proxy_cpu: float | None = None
+
+    @property
+    def failed_ratio(self) -> float:
+        return self.failed / self.calls if self.calls else 1.0
+
+    @property
+    def held_rate(self) -> float:
+        return self.calls / self.seconds if self.seconds else 0.0
+
+    @property
+    def passed(self) -> bool:
+        done = self.successful + self.failed
+        return (done >= self.calls and self.failed_ratio < FAILED_LIMIT
+                and self.held_rate >= HELD_RATE * self.rate)
+
+
+_ROW = re.compile(r"^\s*(Successful call|Failed call)\s*\|\s*\d+\s*\|\s*(\d+)", re.M)
+
+
+def run_uac(sipp: str, target_port: int, rate: int, seconds: float, work: Path,
+            proxy_pid: int | None) -> Step:
+    calls = max(int(rate * seconds), 1)
+    argv = [sipp, "-sn", "uac", f"127.0.0.1:{target_port}", "-i", "127.0.0.1",
+            "-p", str(free_port()), "-r", str(rate), "-m", str(calls), "-l", str(rate * 4),
+            "-timeout", str(int(seconds * 2 + 20)), "-nostdin", *TOLERATE_REORDERING]
+    cpu0 = cpu_seconds(proxy_pid) if proxy_pid else None
+    began = time.monotonic()
+    done = subprocess.run(argv, cwd=work, capture_output=True, text=True)
+    elapsed = time.monotonic() - began
+    cpu = cpu_seconds(proxy_pid) - cpu0 if proxy_pid and cpu0 is not None else None
+    counts = {name: int(n) for name, n in _ROW.findall(done.stdout)}
+    # SIPp's last screen counts every call; the run time includes the last call's length.
+    return Step(rate, calls, counts.get("Successful call", 0), counts.get("Failed call", calls),
+                elapsed, cpu)
+
+
+@dataclass
+class Result:
+    name: str
+    max_rate: int = 0
+    steps: list[Step] = field(default_factory=list)
+    cpu_rate: int | None = None
+    cpu_per_call_us: float | None = None
+    cpu_share: float | None = None  # of one core, at cpu_rate
+
+
+def search(name: str, sipp: str, target: int, pid: int | None, args: argparse.Namespace,
+           work: Path) -> Result:
+    result = Result(name)
+    good, bad = 0, None
+    rate = args.start
+    while rate <= args.max:
+        step = run_uac(sipp, target, rate, args.seconds, work, pid)
+        result.steps.append(step)
+        print(f"  {name}: {rate}/s -> failed {step.failed}/{step.calls}, held "
+              f"{step.held_rate:.0f}/s: {'ok' if step.passed else 'FAIL'}", flush=True)
+        if not step.passed:
+            bad = rate
+            break
+        good = rate
+        rate += args.step
+    if bad is not None:
+        for _ in range(args.bisect):
+            if bad - good <= args.resolution:
+                break
+            mid = (good + bad) // 2
+            step = run_uac(sipp, target, mid, args.seconds, work, pid)
+            result.steps.append(step)
+            print(f"  {name}: {mid}/s -> failed {step.failed}/{step.calls}, held "
+                  f"{step.held_rate:.0f}/s: {'ok' if step.passed else 'FAIL'}", flush=True)
+            if step.passed:
+                good = mid
+            else:
+                bad = mid
+    result.max_rate = good
+    if pid is not None and args.cpu_rate:
+        step = run_uac(sipp, target, args.cpu_rate, args.seconds, work, pid)
+        if step.proxy_cpu is not None and step.successful:
+            result.cpu_rate = args.cpu_rate
+            result.cpu_per_call_us = step.proxy_cpu / step.successful * 1e6
+            result.cpu_share = step.proxy_cpu / step.seconds
+    return result
+
+
+def bench(kind: str, sipp: str, args: argparse.Namespace, work: Path) -> Result:
+    uas_port = free_port()
+    uas = start([sipp, "-sn", "uas", "-i", "127.0.0.1", "-p", str(uas_port), "-nostdin",
+                 *TOLERATE_REORDERING],
+                work / f"uas-{kind}.log", work)
+    proxy: Proc | None = None
+    try:
+        time.sleep(0.5)
+        if kind == "none":
+            return search("no proxy", sipp, uas_port, None, args, work)
+        port = free_port()
+        proxy = start(proxy_argv(kind, port, uas_port, args.children), work / f"{kind}.log",
+                      REPO)
+        wait_udp_answer(port)
+        return search(kind, sipp, port, proxy.pid, args, work)
+    finally:
+        if proxy is not None:
+            proxy.stop()
+        uas.stop()
+
+
+def markdown(results: list[Result], args: argparse.Namespace) -> str:
+    by = {r.name: r for r in results}
+    lines = [f"children={args.children}, {args.seconds:g} s per step, pass: <0.1% failed "
+             f"calls and the rate held", "",
+             "| | highest call rate (calls/s) | CPU per call at the common rate | CPU at that "
+             "rate (share of one core) |", "|---|---|---|---|"]
+    for r in results:
+        cpu = f"{r.cpu_per_call_us:.0f} µs ({r.cpu_rate}/s)" if r.cpu_per_call_us else "-"
+        share = f"{r.cpu_share * 100:.0f}%" if r.cpu_share is not None else "-"
+        lines.append(f"| {r.name} | {r.max_rate} | {cpu} | {share} |")
+    if "siprouter" in by and "kamailio" in by and by["kamailio"].max_rate:
+        s, k = by["siprouter"], by["kamailio"]
+        lines.append("")
+        lines.append(f"siprouter / Kamailio call rate: {s.max_rate / k.max_rate:.2f}")
+        if s.cpu_per_call_us and k.cpu_per_call_us:
+            lines.append(f"siprouter / Kamailio CPU per call: "
+                         f"{s.cpu_per_call_us / k.cpu_per_call_us:.1f}")
+    return "\n".join(lines)
+
+
+def main() -> int:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--children", type=int, default=2)
+    p.add_argument("--only", choices=("siprouter", "kamailio", "none"), action="append",
+                   help="bench only these (repeatable); default: all three")
+    p.add_argument("--start", type=int, default=500, help="first call rate")
+    p.add_argument("--step", type=int, default=500, help="rate increase per step")
+    p.add_argument("--max", type=int, default=20000, help="highest rate tried")
+    p.add_argument("--seconds", type=float, default=5.0, help="length of a step")
+    p.add_argument("--bisect", type=int, default=3, help="bisection steps after a failure")
+    p.add_argument("--resolution", type=int, default=100, help="stop bisecting below this")
+    p.add_argument("--cpu-rate", type=int, default=1000,
+                   help="the common rate the CPU per call is measured at")
+    p.add_argument("--json", type=Path, help="write the results here too")
+    args = p.parse_args()
+    sipp = need("sipp", "sip-tester")
+    kinds = args.only or ["none", "siprouter", "kamailio"]
+    results = []
+    with tempfile.TemporaryDirectory(prefix="bench-relay-") as tmp:
+        for kind in kinds:
+            print(f"{kind}:", flush=True)
+            results.append(bench(kind, sipp, args, Path(tmp)))
+    print()
+    print(markdown(results, args))
+    if args.json:
+        args.json.write_text(json.dumps([asdict(r) for r in results], indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

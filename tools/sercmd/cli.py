@@ -137,7 +137,7 @@ def _shell(opts: argparse.Namespace, stdout: Console) -> int:
     history, warning = open_history(path)
     if warning:
         output.failure(warning)
-    shell = Shell(servers, output, history)
+    shell = Shell(servers, output, history, fmt=opts.format)
     shell.greet()
     return shell.run()
 

@@ -123,9 +123,11 @@ class Shell:
     """`sercmd` without a method: read lines, run them, until quit/exit/Ctrl-D."""
 
     def __init__(self, servers: Servers, output: Output, history: History | None = None,
-                 pt_input: Input | None = None, pt_output: PTOutput | None = None) -> None:
+                 pt_input: Input | None = None, pt_output: PTOutput | None = None,
+                 fmt: str | None = None) -> None:
         self.servers = servers
         self.output = output
+        self.fmt = fmt  # -f applies to every call, as in kamcmd's interactive mode
         self.hints = HintFetcher(lambda: self.servers.catalogue, self._redraw)
         self.session: PromptSession[str] = PromptSession(
             history=history or InMemoryHistory(),
@@ -197,8 +199,14 @@ class Shell:
                     continue  # Ctrl-C drops the line, as in bash
                 except EOFError:
                     break
-                if not self.execute(line):
-                    break
+                try:
+                    if not self.execute(line):
+                        break
+                except KeyboardInterrupt:
+                    # Ctrl-C while waiting for a reply: give up on it. The connection may hold
+                    # half an exchange, so start the next call on a fresh one.
+                    self.servers.current.close()
+                    self.output.failure("interrupted")
         finally:
             self.hints.close()
             self.servers.close()
@@ -219,7 +227,7 @@ class Shell:
         if name == "connect":
             self.connect([w.text for w in words[1:]])
             return True
-        Runner(self.servers.current, self.output).run(words)
+        Runner(self.servers.current, self.output).run(words, self.fmt)
         return True
 
     def greet(self) -> None:

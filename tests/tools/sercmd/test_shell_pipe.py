@@ -66,12 +66,12 @@ class Harness:
 
 
 def make_shell(url: str, keys: PipeInput, screen: io.StringIO,
-               history_file: Path | None = None) -> Shell:
+               history_file: Path | None = None, fmt: str | None = None) -> Shell:
     console = Console(file=screen, width=120, color_system=None)
     servers = Servers(RPCClient.from_url(url, timeout=10), lambda u: RPCClient.from_url(u, 10))
     history, _ = open_history(str(history_file) if history_file else None)
     return Shell(servers, Output(console, console, "rich"), history,
-                 pt_input=keys, pt_output=DummyOutput())
+                 pt_input=keys, pt_output=DummyOutput(), fmt=fmt)
 
 
 @pytest.fixture
@@ -278,3 +278,33 @@ def test_greeting_says_why_a_server_does_not_answer() -> None:
         assert shell.run() == 0
     assert screen.getvalue() == (
         "error: cannot reach unix:/nonexistent/rpc.sock: No such file or directory\n")
+
+
+def test_format_option_applies_to_every_call(rpc_server: RPCServer) -> None:
+    screen = io.StringIO()
+    with create_pipe_input() as keys:
+        shell = make_shell(rpc_server.http, keys, screen, fmt="%v|")
+        keys.send_text("core.echo a b" + ENTER + "quit" + ENTER)
+        shell.run()
+    assert screen.getvalue() == "a|b|"
+
+
+def test_ctrl_c_during_a_call_gives_up_on_it_and_the_shell_goes_on(
+        rpc_server: RPCServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    screen = io.StringIO()
+    with create_pipe_input() as keys:
+        shell = make_shell(rpc_server.http, keys, screen)
+        client = shell.servers.current
+        real_call = client.call
+        calls: list[str] = []
+
+        def interrupted_once(method: str, *params: object) -> object:
+            calls.append(method)
+            if len(calls) == 1:
+                raise KeyboardInterrupt
+            return real_call(method, *params)
+
+        monkeypatch.setattr(client, "call", interrupted_once)
+        keys.send_text("core.echo slow" + ENTER + "core.echo next" + ENTER + "quit" + ENTER)
+        assert shell.run() == 0
+    assert screen.getvalue() == "error: interrupted\nnext\n"

@@ -157,3 +157,28 @@ def test_find_local_names_the_first_candidate_when_none_answers(
     monkeypatch.setattr("siprouter.tools.sercmd.client.local_candidates", lambda: dead)
     with find_local() as c:
         assert c.url == dead[0]
+
+
+def test_late_datagram_reply_to_an_earlier_request_is_skipped() -> None:
+    import json
+    import threading
+
+    peer = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    peer.bind(("127.0.0.1", 0))
+
+    def answer_twice() -> None:
+        data, addr = peer.recvfrom(65536)
+        req = json.loads(data)
+        # First the reply to a request that timed out earlier, then the one asked for.
+        peer.sendto(json.dumps({"jsonrpc": "2.0", "result": "stale", "id": "old"}).encode(), addr)
+        peer.sendto(json.dumps({"jsonrpc": "2.0", "result": "fresh", "id": req["id"]}).encode(),
+                    addr)
+
+    t = threading.Thread(target=answer_twice)
+    t.start()
+    try:
+        with RPCClient.from_url(f"udp:127.0.0.1:{peer.getsockname()[1]}", timeout=10) as c:
+            assert c.call("core.version") == "fresh"
+    finally:
+        t.join(10)
+        peer.close()

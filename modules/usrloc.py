@@ -1,6 +1,60 @@
-"""Kamailio's `usrloc` module as declared exports: User location storage for the registrar."""
+"""Kamailio's `usrloc` module: the location table the registrar saves to and looks up.
 
+Where bindings live (ARCHITECTURE, "Processes and state": workers share nothing in memory, so
+state every process must see lives in the database layer):
+
+- the *cache*: for db_mode 0, 1 and 2, an SQLite file in shared memory (/dev/shm) that every
+  process of one server (workers, the RPC process) opens; it is created empty when the server
+  starts and removed when it stops, so it is as volatile as Kamailio's shared memory.
+- the *database*: `db_url` (SQLite by default, PostgreSQL for several nodes), with Kamailio's
+  `location` table.
+
+    db_mode 0  cache only (nothing survives a restart)
+    db_mode 1  write-through: each change goes to the database, then the cache; reads use the
+               cache; the cache is loaded from the database at start (db_load)
+    db_mode 2  write-back: changes go to the cache and are marked; every `timer_interval`
+               seconds (and at a clean stop) the marked ones are written to the database
+    db_mode 3  database only: every node reads and writes the database (several nodes behind
+               one domain share one PostgreSQL)
+
+The timer (every `timer_interval` s, in each worker's event loop) removes expired bindings and,
+in db_mode 2, flushes. Lookups never return an expired binding, timer or not.
+
+Module parameters reach a worker through the server's management side (the parsed config);
+`configure()` sets them directly (tests, tools).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import atexit
+import contextlib
+import glob
+import itertools
+import logging
+import os
+import secrets
+import tempfile
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from functools import partial
+from typing import Any
+
+from siprouter.core.db import (
+    Database,
+    DBError,
+    DBSchemaError,
+    connect,
+    parse_db_url,
+    table_version,
+)
+from siprouter.core.db.location import Binding, LocationTable
+from siprouter.core.db.schema import BY_NAME
 from siprouter.core.exports import ModuleExports
+from siprouter.core.rpc.errors import RPCFault
+
+log = logging.getLogger("siprouter.usrloc")
 
 exports = ModuleExports("usrloc", doc="User location storage for the registrar")
 
@@ -65,16 +119,609 @@ exports.param("ka_logmsg", str, "to-uri: [$tu] remote-addr: [$sas]", doc="The fo
 exports.param("load_rank", int, 1, doc="Allows to set the rank of the child SIP worker to load the location records.")
 exports.param("db_clean_tcp", int, 0, doc="If set to 1, when Kamailio starts it removes the contacts with transport TCP, TLS or WSS...")
 
-# RPC commands
-exports.rpc("ul.dump", "Dumps the content of the location table", ())
-exports.rpc("ul.lookup", "Looks up the contents of an AOR entry in the location table", ("table", "AOR"))
-exports.rpc("ul.rm", "Deletes an entire AOR record (including its contacts).", ("table", "AOR"))
-exports.rpc("ul.rm_contact", "Deletes a contact from an AOR record.", ("table", "AOR", "contact"))
-exports.rpc("ul.flush", "Triggers the flush of USRLOC memory cache into DB.", ())
-exports.rpc("ul.add", "Adds a new contact for a user AOR.", ("table", "AOR", "contact", "expires", "Q", "path", "flags", "cflags", "methods", "received", "socket"))
-exports.rpc("ul.db_users", "Tell number of different users (AoRs) in a location table that have unexpired contacts.", ("table",))
-exports.rpc("ul.db_contacts", "Tell number of unexpired contacts in a location table.", ("table",))
-exports.rpc("ul.db_expired_contacts", "Tell number of expired contacts in a location table.", ("table",))
+
+# --- settings -------------------------------------------------------------------------------------
+
+LOCATION_VERSION = 9  # the location table version this module reads (Kamailio 5.x)
+_COLUMN_PARAMS = {
+    "ruid": "ruid_column", "user": "user_column", "domain": "domain_column",
+    "contact": "contact_column", "expires": "expires_column", "q": "q_column",
+    "callid": "callid_column", "cseq": "cseq_column", "flags": "flags_column",
+    "cflags": "cflags_column", "user_agent": "user_agent_column", "received": "received_column",
+    "path": "path_column", "socket": "socket_column", "methods": "methods_column",
+    "instance": "instance_column", "reg_id": "reg_id_column", "server_id": "server_id_column",
+    "connection_id": "connection_id_column", "keepalive": "keepalive_column",
+    "partition": "partition_column",
+}
+
+
+@dataclass
+class UsrlocSettings:
+    """The module parameters usrloc acts on (others are accepted and ignored)."""
+
+    db_url: str | None = None
+    db_mode: int = 0
+    timer_interval: int = 60
+    use_domain: bool = False
+    nat_bflag: int | None = None
+    matching_mode: int = 0
+    cseq_delay: int = 20
+    db_load: bool = True
+    desc_time_order: bool = False
+    version_table: bool = True
+    columns: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def from_params(cls, params: Mapping[str, Any]) -> UsrlocSettings:
+        """From modparam values (name -> value); unknown names are ignored."""
+        def num(name: str, default: int) -> int:
+            v = params.get(name)
+            return default if v is None else int(v)
+
+        mode = num("db_mode", 0)
+        if mode not in (0, 1, 2, 3):
+            raise ValueError(f"usrloc: db_mode {mode} is not supported (0, 1, 2 or 3)")
+        nat = params.get("nat_bflag")
+        columns = {attr: str(params[p]) for attr, p in _COLUMN_PARAMS.items() if p in params}
+        return cls(db_url=params.get("db_url"), db_mode=mode,
+                   timer_interval=max(1, num("timer_interval", 60)),
+                   use_domain=bool(num("use_domain", 0)),
+                   nat_bflag=None if nat is None else int(nat),
+                   matching_mode=num("matching_mode", 0), cseq_delay=num("cseq_delay", 20),
+                   db_load=bool(num("db_load", 1)),
+                   desc_time_order=bool(num("desc_time_order", 0)),
+                   version_table=bool(num("version_table", 1)), columns=columns)
+
+
+# --- the cache file shared by one server's processes ----------------------------------------------
+
+# Taken when the module is first imported: in the server's main process, before any fork, so
+# every worker and the RPC process name the same cache file.
+_OWNER_PID = os.getpid()
+_RUN_ID = f"{_OWNER_PID}-{secrets.token_hex(4)}"
+_CACHE_PREFIX = "siprouter-usrloc-"
+
+
+def _cache_dir() -> str:
+    return "/dev/shm" if os.access("/dev/shm", os.W_OK) else tempfile.gettempdir()
+
+
+def cache_path() -> str:
+    """The cache file of this server run."""
+    return os.path.join(_cache_dir(), f"{_CACHE_PREFIX}{_RUN_ID}.db")
+
+
+def _remove_cache_files(path: str) -> None:
+    for suffix in ("", "-wal", "-shm"):
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(path + suffix)
+
+
+def _sweep_stale_caches() -> None:
+    """Remove cache files of servers that died without cleaning up (kill -9)."""
+    for path in glob.glob(os.path.join(_cache_dir(), f"{_CACHE_PREFIX}*-*.db")):
+        pid_text = os.path.basename(path)[len(_CACHE_PREFIX):].split("-")[0]
+        if not pid_text.isdigit() or int(pid_text) == _OWNER_PID:
+            continue
+        try:
+            os.kill(int(pid_text), 0)
+        except ProcessLookupError:
+            _remove_cache_files(path)
+        except PermissionError:
+            pass
+
+
+# --- the service ----------------------------------------------------------------------------------
+
+_METHODS = ("INVITE", "CANCEL", "ACK", "BYE", "INFO", "REGISTER", "SUBSCRIBE", "NOTIFY",
+            "MESSAGE", "OPTIONS", "PRACK", "UPDATE", "REFER", "PUBLISH")
+METHOD_BITS = {m: 1 << i for i, m in enumerate(_METHODS)}  # Kamailio's METHOD_* values
+
+
+def methods_mask(allow: list[str] | None) -> int | None:
+    """The bit mask of an Allow header's methods (None: no Allow header, all methods)."""
+    if allow is None:
+        return None
+    mask = 0
+    for m in allow:
+        mask |= METHOD_BITS.get(m.strip().upper(), 1 << 31)  # unknown: Kamailio's METHOD_OTHER
+    return mask
+
+
+class _Ruids:
+    """Kamailio-like unique record ids: `uloc-<process token>-<counter>`, unique across
+    processes and nodes (the token is random per process)."""
+
+    def __init__(self) -> None:
+        self._pid = 0
+        self._token = ""
+        self._counter = itertools.count(1)
+
+    def __call__(self) -> str:
+        if self._pid != os.getpid():
+            self._pid = os.getpid()
+            self._token = secrets.token_hex(5)
+            self._counter = itertools.count(1)
+        return f"uloc-{self._token}-{next(self._counter):x}"
+
+
+new_ruid = _Ruids()
+
+
+@dataclass
+class Change:
+    """One change to an AOR's bindings, as the registrar plans them."""
+
+    op: str  # "insert" | "update" | "delete"
+    binding: Binding
+
+
+class Usrloc:
+    """The location service of one process (see the module docstring for the modes)."""
+
+    def __init__(self, settings: UsrlocSettings, *, clock: Callable[[], float] = time.time,
+                 cache_url: str | None = None, database: Database | None = None) -> None:
+        self.settings = settings
+        self.clock = clock
+        mode = settings.db_mode
+        self.database: Database | None = None
+        if mode != 0:
+            self.database = database or connect(settings.db_url, retries=1)
+        self.cache: Database | None = None
+        if mode != 3:
+            url = cache_url or f"sqlite://{cache_path()}"
+            if cache_url is None:
+                _sweep_stale_caches()
+            self.cache = connect(url, create_schema=False, journal_mode="WAL")
+            self._cache_is_file = parse_db_url(url).path != ":memory:"
+        self._cache_tables: dict[str, LocationTable] = {}
+        self._db_tables: dict[str, LocationTable] = {}
+        self._timer_pid = 0
+
+    # --- tables ------------------------------------------------------------------------------
+
+    def _db_table(self, domain: str) -> LocationTable:
+        table = self._db_tables.get(domain)
+        if table is None:
+            assert self.database is not None
+            if self.settings.version_table and domain == "location":
+                version = table_version(self.database, domain)
+                if version != LOCATION_VERSION:
+                    raise DBSchemaError(
+                        f"table {domain} has version {version}, expected {LOCATION_VERSION} "
+                        "(run siprouter db init)", self.database.url.safe)
+            table = LocationTable(self.database, domain, use_domain=self.settings.use_domain,
+                                  columns=self.settings.columns)
+            self._db_tables[domain] = table
+        return table
+
+    def _cache_table(self, domain: str) -> LocationTable:
+        table = self._cache_tables.get(domain)
+        if table is None:
+            assert self.cache is not None
+            self._prepare_cache(domain)
+            table = LocationTable(self.cache, domain, use_domain=self.settings.use_domain,
+                                  columns=self.settings.columns)
+            self._cache_tables[domain] = table
+        return table
+
+    def _prepare_cache(self, domain: str) -> None:
+        """Create the cache table for `domain` (once per server run) and, in db_mode 1 and 2,
+        load the database's bindings into it."""
+        cache = self.cache
+        assert cache is not None
+        with cache.transaction():
+            cache.execute("CREATE TABLE IF NOT EXISTS usrloc_cache "
+                          "(domain TEXT PRIMARY KEY, loaded INTEGER NOT NULL)")
+            rows = cache.query("usrloc_cache", ["loaded"], {"domain": domain})
+            if rows and rows[0]["loaded"]:
+                return
+            if not rows:
+                location = BY_NAME["location"]
+                for sql in location.statements("sqlite"):
+                    cache.execute(sql.replace("location", domain))
+                cache.execute(f'CREATE TABLE "{domain}_dirty" (ruid TEXT PRIMARY KEY)')
+                cache.insert("usrloc_cache", {"domain": domain, "loaded": 0})
+            if self.settings.db_mode in (1, 2) and self.settings.db_load:
+                # Bindings written while the database was away stay: loading only adds.
+                table = LocationTable(cache, domain, use_domain=self.settings.use_domain)
+                loaded = self._db_table(domain).all(now=self.clock())
+                for b in loaded:
+                    table.insert_missing(b)
+                log.info("usrloc: %d binding(s) of %s loaded from %s", len(loaded), domain,
+                         self.database.url.safe if self.database else "")
+            cache.update("usrloc_cache", {"loaded": 1}, {"domain": domain})
+
+    def _reader(self, domain: str) -> LocationTable:
+        return self._db_table(domain) if self.settings.db_mode == 3 else self._cache_table(domain)
+
+    # --- reading -------------------------------------------------------------------------------
+
+    def bindings(self, domain: str, aor: str) -> list[Binding]:
+        """The unexpired bindings of `aor`, in lookup order: highest q first (a binding
+        without q after those with one), then oldest first; newest first with
+        desc_time_order."""
+        self.ensure_timer()
+        found = self._reader(domain).bindings(aor, now=self.clock())
+        if self.settings.desc_time_order:
+            return sorted(found, key=lambda b: -b.last_modified)
+        return sorted(found, key=lambda b: -b.q)
+
+    def dump(self, domain: str) -> dict[str, list[Binding]]:
+        """Every unexpired binding of `domain`, by AOR."""
+        out: dict[str, list[Binding]] = {}
+        for b in self._reader(domain).all(now=self.clock()):
+            out.setdefault(b.aor, []).append(b)
+        return out
+
+    def natted(self, domain: str) -> list[Binding]:
+        """Unexpired bindings marked with the nat_bflag (for NAT keepalives)."""
+        bit = self.settings.nat_bflag
+        if bit is None:
+            return []
+        return [b for bs in self.dump(domain).values() for b in bs if b.cflags & (1 << bit)]
+
+    def domains(self) -> list[str]:
+        """The location tables (domains) in use in this server run."""
+        if self.cache is not None:
+            self._cache_table("location")
+            return [r["domain"] for r in self.cache.query("usrloc_cache", ["domain"],
+                                                          order=["domain"])]
+        return ["location"]
+
+    # --- writing -------------------------------------------------------------------------------
+
+    def apply(self, domain: str, changes: list[Change], *, memory_only: bool = False) -> None:
+        """Make `changes` (all or none of them); DBError when the store cannot. `memory_only`
+        (save() flag 0x01) skips the database in db_mode 1 and 2."""
+        if not changes:
+            return
+        self.ensure_timer()
+        now = self.clock()
+        for c in changes:
+            if c.op != "delete":
+                c.binding.last_modified = now
+                c.binding.ruid = c.binding.ruid or new_ruid()
+        mode = self.settings.db_mode
+        if mode == 3:
+            self._write(self._db_table(domain), changes)
+            return
+        cache = self._cache_table(domain)
+        if mode == 1 and not memory_only:
+            self._write(self._db_table(domain), changes)  # the database first: it is the truth
+        assert self.cache is not None
+        with self.cache.transaction():
+            self._write(cache, changes)
+            if mode == 2 and not memory_only:
+                for c in changes:
+                    self.cache.insert(f"{domain}_dirty", {"ruid": c.binding.ruid},
+                                      unless_exists=["ruid"])
+
+    @staticmethod
+    def _write(table: LocationTable, changes: list[Change]) -> None:
+        with table.db.transaction():
+            for c in changes:
+                if c.op == "insert":
+                    table.insert(c.binding)
+                elif c.op == "update":
+                    if not table.update(c.binding):
+                        table.insert(c.binding)
+                else:
+                    table.delete(c.binding.ruid)
+
+    def delete_aor(self, domain: str, aor: str) -> int:
+        """Remove every binding of `aor`; how many there were."""
+        gone = self._reader(domain).bindings(aor)
+        self.apply(domain, [Change("delete", b) for b in gone])
+        return len(gone)
+
+    # --- timer ---------------------------------------------------------------------------------
+
+    def expire(self) -> int:
+        """Remove expired bindings everywhere they are kept; how many."""
+        now = self.clock()
+        total = 0
+        for domain in self.domains():
+            in_db = self._db_table(domain).delete_expired(now) if self.database else 0
+            in_cache = (self._cache_table(domain).delete_expired(now)
+                        if self.settings.db_mode != 3 else 0)
+            total += in_db if self.settings.db_mode == 3 else in_cache
+        return total
+
+    def flush(self) -> int:
+        """db_mode 2: write the marked changes to the database; how many bindings."""
+        if self.settings.db_mode != 2 or self.cache is None:
+            return 0
+        count = 0
+        for domain in self.domains():
+            cache = self._cache_table(domain)
+            with self.cache.transaction():  # no change slips between reading and unmarking
+                ruids = [r["ruid"] for r in self.cache.query(f"{domain}_dirty", ["ruid"])]
+                if not ruids:
+                    continue
+                present = {b.ruid: b for b in cache.all() if b.ruid in set(ruids)}
+                target = self._db_table(domain)
+                with target.db.transaction():
+                    for ruid in ruids:
+                        if ruid in present:
+                            target.upsert(present[ruid])
+                        else:
+                            target.delete(ruid)
+                self.cache.delete(f"{domain}_dirty")
+                count += len(ruids)
+        return count
+
+    def timer(self) -> None:
+        """One timer run: expire, then flush (db_mode 2). Errors are logged, never raised."""
+        try:
+            self.expire()
+            self.flush()
+        except DBError as exc:
+            log.error("usrloc timer: %s", exc)
+
+    def ensure_timer(self) -> None:
+        """Start the timer in this process's event loop (once), when there is one running."""
+        if self._timer_pid == os.getpid():
+            return
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            return
+        self._timer_pid = os.getpid()
+        interval = self.settings.timer_interval
+
+        def tick() -> None:
+            self.timer()
+            loop.call_later(interval, tick)
+
+        loop.call_later(interval, tick)
+
+    def close(self, *, remove_cache: bool = False) -> None:
+        """Flush (db_mode 2), close the connections, and remove the cache file if asked."""
+        with contextlib.suppress(DBError):
+            self.flush()
+        for db in (self.cache, self.database):
+            if db is not None:
+                db.close()
+        if remove_cache and self.cache is not None and self._cache_is_file:
+            _remove_cache_files(self.cache.url.path)
+
+
+# --- the process's service --------------------------------------------------------------------
+
+_service: Usrloc | None = None
+_warned = False
+
+
+def configure(params: Mapping[str, Any] | UsrlocSettings, **options: Any) -> Usrloc:
+    """Set this process's usrloc from modparam values (or settings); returns the service."""
+    global _service
+    if _service is not None:
+        _service.close()
+    settings = params if isinstance(params, UsrlocSettings) else UsrlocSettings.from_params(params)
+    _service = Usrloc(settings, **options)
+    return _service
+
+
+def reset() -> None:
+    """Forget this process's service (tests)."""
+    global _service
+    if _service is not None:
+        _service.close()
+    _service = None
+
+
+def modparams_from_server(module: str) -> dict[str, Any] | None:
+    """`module`'s modparam values from the running server's parsed config (None when this
+    process is not part of a server)."""
+    try:
+        from siprouter.core.rpc import embed
+    except ImportError:
+        return None
+    mgmt = getattr(embed, "_current", None)
+    if mgmt is None:
+        return None
+    return {name: value for (mod, name), value in mgmt.settings.last_modparams().items()
+            if mod == module}
+
+
+def service() -> Usrloc:
+    """This process's usrloc, set up from the server's config on first use."""
+    global _warned
+    if _service is None:
+        params = modparams_from_server("usrloc")
+        if params is None and not _warned:
+            _warned = True
+            log.warning("usrloc: no server config in this process: module defaults in use")
+        return configure(params or {})
+    return _service
+
+
+@atexit.register
+def _at_exit() -> None:
+    # Only the process that owns the cache (the server's main process) flushes and removes it;
+    # workers leave through os._exit and never get here. With several workers the main process
+    # never used usrloc itself: it sets the service up now, to flush (db_mode 2).
+    if os.getpid() != _OWNER_PID:
+        return
+    if _service is None and not os.path.exists(cache_path()):
+        return
+    try:
+        (_service or service()).close(remove_cache=True)
+    except (DBError, ValueError) as exc:
+        log.error("usrloc: at exit: %s", exc)
+
+
+# --- RPC commands -------------------------------------------------------------------------------
+
+NOT_SET = "[not set]"
+
+
+def _rpc_service() -> Usrloc:
+    try:
+        return service()
+    except (DBError, ValueError) as exc:
+        raise RPCFault(500, f"usrloc: {exc}") from None
+
+
+def _table(svc: Usrloc, table: str) -> str:
+    if table == "location" or table in svc.domains():
+        return table
+    if svc.database is not None and svc.database.table_exists(table):
+        return table
+    raise RPCFault(404, "Table not found")
+
+
+def contact_info(b: Binding, now: float) -> dict[str, Any]:
+    """One binding as Kamailio's ul.dump prints a contact."""
+    return {"Contact": {
+        "Address": b.contact,
+        "Expires": "permanent" if b.expires == 0 else int(b.expires - now),
+        "Q": b.q,
+        "Call-ID": b.callid,
+        "CSeq": b.cseq,
+        "User-Agent": b.user_agent or NOT_SET,
+        "Received": b.received or NOT_SET,
+        "Path": b.path or NOT_SET,
+        "State": "CS_SYNC",
+        "Flags": b.flags,
+        "CFlags": b.cflags,
+        "Socket": b.socket or NOT_SET,
+        "Methods": -1 if b.methods is None else b.methods,
+        "Ruid": b.ruid,
+        "Instance": b.instance or NOT_SET,
+        "Reg-Id": b.reg_id,
+        "Server-Id": b.server_id,
+        "Tcpconn-Id": b.connection_id or -1,
+        "Keepalive": b.keepalive,
+        "Last-Modified": int(b.last_modified),
+    }}
+
+
+def _calling(what: str, fn: Callable[[], Any]) -> Any:
+    try:
+        return fn()
+    except DBError as exc:
+        raise RPCFault(500, f"{what}: {exc}") from None
+
+
+@exports.rpc("ul.dump", "Dumps the content of the location table", ())
+def rpc_dump(ctx: Any) -> dict[str, Any]:
+    """Dumps the content of the location table"""
+    svc = _rpc_service()
+    now = svc.clock()
+    domains = []
+    for domain in _calling("ul.dump", svc.domains):
+        by_aor: dict[str, list[Binding]] = _calling("ul.dump", partial(svc.dump, domain))
+        aors = [{"Info": {"AoR": aor, "Contacts": [contact_info(b, now) for b in bs]}}
+                for aor, bs in sorted(by_aor.items())]
+        domains.append({"Domain": {"Domain": domain, "AoRs": aors,
+                                   "Stats": {"Records": len(aors)}}})
+    return {"Domains": domains}
+
+
+@exports.rpc("ul.lookup", "Looks up the contents of an AOR entry in the location table",
+             ("table", "AOR"))
+def rpc_lookup(ctx: Any, table: str, aor: str) -> dict[str, Any]:
+    """Looks up the contents of an AOR entry in the location table"""
+    svc = _rpc_service()
+    found = _calling("ul.lookup", lambda: svc.bindings(_table(svc, table), aor))
+    if not found:
+        raise RPCFault(404, "AOR not found")
+    now = svc.clock()
+    return {"AoR": aor, "Contacts": [contact_info(b, now) for b in found]}
+
+
+@exports.rpc("ul.rm", "Deletes an entire AOR record (including its contacts).", ("table", "AOR"))
+def rpc_rm(ctx: Any, table: str, aor: str) -> None:
+    """Deletes an entire AOR record (including its contacts)."""
+    svc = _rpc_service()
+    if not _calling("ul.rm", lambda: svc.delete_aor(_table(svc, table), aor)):
+        raise RPCFault(404, "AOR not found")
+
+
+@exports.rpc("ul.rm_contact", "Deletes a contact from an AOR record.", ("table", "AOR", "contact"))
+def rpc_rm_contact(ctx: Any, table: str, aor: str, contact: str) -> None:
+    """Deletes a contact from an AOR record."""
+    svc = _rpc_service()
+    domain = _table(svc, table)
+    found = _calling("ul.rm_contact", lambda: svc.bindings(domain, aor))
+    gone = [Change("delete", b) for b in found if b.contact == contact]
+    if not gone:
+        raise RPCFault(404, "Contact not found")
+    _calling("ul.rm_contact", lambda: svc.apply(domain, gone))
+
+
+@exports.rpc("ul.flush", "Triggers the flush of USRLOC memory cache into DB.", ())
+def rpc_flush(ctx: Any) -> None:
+    """Triggers the flush of USRLOC memory cache into DB."""
+    svc = _rpc_service()
+    _calling("ul.flush", svc.flush)
+
+
+def _unset(v: str | None) -> str:
+    return "" if v in (None, "0", ".") else str(v)
+
+
+@exports.rpc("ul.add", "Adds a new contact for a user AOR.",
+             ("table", "AOR", "contact", "expires", "Q", "path", "flags", "cflags", "methods",
+              "received", "socket"))
+def rpc_add(ctx: Any, table: str, aor: str, contact: str, expires: int, q: float,
+            path: str, flags: int, cflags: int, methods: int, received: str = ".",
+            socket: str = ".") -> None:
+    """Adds a new contact for a user AOR (expires 0: a permanent binding)."""
+    svc = _rpc_service()
+    domain = _table(svc, table)
+    now = svc.clock()
+    if expires < 0 or not -1 <= q <= 1:
+        raise RPCFault(400, "Bad expires or q value")
+    b = Binding(aor=aor, contact=contact, expires=now + expires if expires else 0,
+                q=round(q * 1000) if q >= 0 else -1, path=_unset(path), flags=flags,
+                cflags=cflags, methods=None if methods in (-1, 0xFFFFFFFF) else methods,
+                received=_unset(received), socket=_unset(socket), callid="dfjrewr12386fd6-343",
+                cseq=1, user_agent="SIP Router MI Server")
+
+    def add() -> None:
+        same = [x for x in svc.bindings(domain, aor) if x.contact == contact]
+        if same:
+            svc.apply(domain, [Change("update", b.copy(ruid=same[0].ruid))])
+        else:
+            svc.apply(domain, [Change("insert", b)])
+
+    _calling("ul.add", add)
+
+
+@exports.rpc("ul.db_users", "Tell number of different users (AoRs) in a location table that "
+             "have unexpired contacts.", ("table",))
+def rpc_db_users(ctx: Any, table: str) -> dict[str, int]:
+    """Number of AORs with unexpired contacts in the database table."""
+    svc = _rpc_service()
+    if svc.database is None:
+        raise RPCFault(500, "Not allowed in db_mode 0")
+    return {"User count": _calling("ul.db_users", lambda: svc._db_table(table).count_users(
+        svc.clock()))}
+
+
+@exports.rpc("ul.db_contacts", "Tell number of unexpired contacts in a location table.",
+             ("table",))
+def rpc_db_contacts(ctx: Any, table: str) -> dict[str, int]:
+    """Number of unexpired contacts in the database table."""
+    svc = _rpc_service()
+    if svc.database is None:
+        raise RPCFault(500, "Not allowed in db_mode 0")
+    return {"Contact count": _calling("ul.db_contacts", lambda: svc._db_table(
+        table).count_contacts(svc.clock()))}
+
+
+@exports.rpc("ul.db_expired_contacts", "Tell number of expired contacts in a location table.",
+             ("table",))
+def rpc_db_expired_contacts(ctx: Any, table: str) -> dict[str, int]:
+    """Number of expired contacts in the database table."""
+    svc = _rpc_service()
+    if svc.database is None:
+        raise RPCFault(500, "Not allowed in db_mode 0")
+    return {"Contact count": _calling("ul.db_expired_contacts", lambda: svc._db_table(
+        table).count_contacts(svc.clock(), expired=True))}
 
 exports.counters.update({
     "usrloc.users": "Number of AOR existing in the USRLOC memory cache for that domain - can not be reset...",

@@ -246,10 +246,15 @@ class Database(ABC):
         rows = self._execute(sql, params)[0]
         return int(rows[0]["n"]) if rows else 0
 
-    def insert(self, table: str, values: Mapping[str, Any]) -> None:
-        """Insert one row."""
+    def insert(self, table: str, values: Mapping[str, Any], *,
+               unless_exists: Sequence[str] = ()) -> None:
+        """Insert one row; with `unless_exists` (the columns of a unique constraint) a row that
+        would clash with an existing one is skipped instead of failing."""
         cols = tuple(values)
-        self._execute(_insert_sql(table, cols, self.placeholder), list(values.values()))
+        sql = _insert_sql(table, cols, self.placeholder)
+        if unless_exists:
+            sql += f" ON CONFLICT ({', '.join(ident(k) for k in unless_exists)}) DO NOTHING"
+        self._execute(sql, list(values.values()))
 
     def update(self, table: str, values: Mapping[str, Any],
                where: Mapping[str, Any]) -> int:

@@ -82,37 +82,46 @@ def hint_fragments(text_before_cursor: str, signature: list[str], doc: str) -> S
 
 class HintFetcher:
     """Asks for signatures and help in the background, so typing never waits on the server;
-    `on_ready` redraws the toolbar when an answer arrives."""
+    `on_ready` redraws the toolbar when an answer arrives. Each method is asked about once per
+    server: the toolbar is redrawn often, and a name that is no method must not start a loop
+    of questions and redraws."""
+
+    PENDING = "…"
+    UNKNOWN = "not a method of this server"
 
     def __init__(self, catalogue: Callable[[], Catalogue], on_ready: Callable[[], None]) -> None:
         self._catalogue = catalogue
         self._on_ready = on_ready
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sercmd-hints")
-        self._pending: set[tuple[int, str]] = set()
+        self._asked: dict[tuple[int, str], str] = {}  # -> PENDING, UNKNOWN or "" (done)
         self._lock = threading.Lock()
 
-    def lookup(self, method: str) -> tuple[list[str], str] | None:
-        """(signature, help) when known; else None, and it is being fetched."""
+    def lookup(self, method: str) -> tuple[list[str], str] | str:
+        """(signature, help) when known; else what to show meanwhile (PENDING or UNKNOWN)."""
         cat = self._catalogue()
         known = cat.cached_hint(method)
         if known is not None:
             return known
         key = (id(cat), method)
         with self._lock:
-            if key in self._pending:
-                return None
-            self._pending.add(key)
-        self._pool.submit(self._fetch, cat, method, key)
-        return None
+            state = self._asked.get(key)
+            if state is None:
+                self._asked[key] = self.PENDING
+        if state is None:
+            self._pool.submit(self._fetch, cat, method, key)
+            return self.PENDING
+        return state or "no hint: the server did not answer"
 
     def _fetch(self, cat: Catalogue, method: str, key: tuple[int, str]) -> None:
+        state = self.UNKNOWN
         try:
             if method in cat.methods():
                 cat.signature(method)
                 cat.help(method)
+                state = ""
         finally:
             with self._lock:
-                self._pending.discard(key)
+                self._asked[key] = state
             self._on_ready()
 
     def close(self) -> None:
@@ -162,8 +171,8 @@ class Shell:
         if len(words) == 1 and not text[-1:].isspace():
             return [("class:hint.muted", "Tab completes the command name")]
         found = self.hints.lookup(method)
-        if found is None:
-            return [("class:hint.method", method), ("class:hint.muted", "  …")]
+        if isinstance(found, str):
+            return [("class:hint.method", method), ("class:hint.muted", f"  {found}")]
         signature, doc = found
         if name != method:
             doc = f"alias for {method}. {doc}"

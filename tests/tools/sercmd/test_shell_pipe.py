@@ -308,3 +308,24 @@ def test_ctrl_c_during_a_call_gives_up_on_it_and_the_shell_goes_on(
         keys.send_text("core.echo slow" + ENTER + "core.echo next" + ENTER + "quit" + ENTER)
         assert shell.run() == 0
     assert screen.getvalue() == "error: interrupted\nnext\n"
+
+
+def test_toolbar_says_when_the_first_word_is_no_method(harness: Harness) -> None:
+    redraws: list[None] = []
+    harness.shell.hints._on_ready = lambda: redraws.append(None)  # count the answers
+
+    def toolbar() -> str:
+        return "".join(text for _, text, *_ in harness.shell.toolbar())
+
+    async def scenario() -> None:
+        task = harness.prompt()
+        harness.keys.send_text("core.nope ")
+        await harness.until("verdict", lambda: "not a method" in toolbar() and redraws)
+        for _ in range(5):
+            toolbar()  # redrawing asks nothing more
+        harness.keys.send_text("\x15" + ENTER)
+        await asyncio.wait_for(task, DEADLINE)
+
+    asyncio.run(scenario())
+    harness.shell.hints.close()
+    assert len(redraws) == 1

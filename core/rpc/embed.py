@@ -12,6 +12,7 @@ The server calls, in the main process:
 from __future__ import annotations
 
 import asyncio
+import ctypes
 import logging
 import os
 import signal
@@ -114,6 +115,7 @@ def start_rpc_process(analysis: Analysis, *, children: int,
 
 
 def _run(mgmt: Management, table: ProcessTable, ready_fd: int) -> int:
+    _exit_with_parent()
     rank = table.register("RPC handler (management server)")
     mgmt.counters.bind(rank)
     server = ManagementServer(mgmt.config, mgmt.dispatcher)
@@ -140,6 +142,16 @@ def _run(mgmt: Management, table: ProcessTable, ready_fd: int) -> int:
     signal.pthread_sigmask(signal.SIG_SETMASK, set())
     asyncio.run(main())
     return 0
+
+
+def _exit_with_parent() -> None:
+    """Get SIGTERM when the main process dies, even by SIGKILL (Linux prctl PR_SET_PDEATHSIG),
+    so a killed server leaves no RPC process holding its ports."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGTERM, 0, 0, 0)  # 1 = PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
 
 
 def worker_started(description: str, worker_state: Any = None) -> CfgFramework | None:

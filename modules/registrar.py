@@ -424,7 +424,7 @@ def contact_header(bindings: list[Binding], now: float) -> str | None:
         item = f"<{b.contact}>"
         if b.q >= 0:
             item += f";q={q_text(b.q)}"
-        item += f";expires={max(0, int(b.expires - now)) if b.expires else 0}"
+        item += f";expires={max(0, round(b.expires - now)) if b.expires else 0}"
         if rcv_param and b.received:
             item += f';{rcv_param}="{b.received}"'
         if b.instance:

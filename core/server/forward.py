@@ -20,6 +20,7 @@ from typing import NamedTuple, Protocol
 from siprouter.core.runtime.context import Context
 from siprouter.core.runtime.sipstate import SipState, SocketInfo
 from siprouter.core.sip import (
+    BRANCH_MAGIC,
     SIPError,
     SIPRequest,
     SIPResponse,
@@ -106,6 +107,7 @@ class StatelessForwarder:
         self.secret = secret
         # Sends stateless replies (set by the worker: the responder needs the transports too).
         self.replier: Callable[[Context, int, str, list[str] | None], bool] | None = None
+        self._via_heads: dict[tuple[str, SocketInfo], str] = {}
 
     # --- destinations -----------------------------------------------------------------------
 
@@ -183,9 +185,8 @@ class StatelessForwarder:
         try:
             fill_received_rport(msg, rcv.src_ip, rcv.src_port,
                                 force_rport=force_rport(sip) or rcv.proto in STREAM_PROTOS)
-            via = build_via(proto, sock.via_host, sock.via_port, rport=_local_rport(sip),
-                            branch=stateless_branch(msg, target=f"{proto}:{host}:{port}",
-                                                    secret=self.secret))
+            branch = stateless_branch(msg, target=f"{proto}:{host}:{port}", secret=self.secret)
+            via = self._via_head(proto, sock) + branch + (";rport" if _local_rport(sip) else "")
             data = _insert_after_start_line(msg.serialize(), f"Via: {via}\r\n".encode())
         except SIPError as exc:
             log.error("cannot forward %s: %s", msg.method, exc.detail)
@@ -292,6 +293,17 @@ class StatelessForwarder:
               headers: list[str] | None = None) -> bool:
         """A stateless reply to the current request (sl_send_reply)."""
         return self.replier is not None and self.replier(ctx, code, reason, headers)
+
+    def _via_head(self, proto: str, sock: SocketInfo) -> str:
+        """`SIP/2.0/UDP host:port;branch=` of our Via through `sock`, built (and checked by
+        build_via) once per socket: the per-message part is only the branch."""
+        key = (proto, sock)
+        head = self._via_heads.get(key)
+        if head is None:
+            via = str(build_via(proto, sock.via_host, sock.via_port, branch=BRANCH_MAGIC))
+            head = via[:via.index(";branch=") + len(";branch=")]
+            self._via_heads[key] = head
+        return head
 
     def find_socket(self, spec: str) -> SocketInfo | None:
         """Our socket named by `[proto:]addr[:port]`."""

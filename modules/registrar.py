@@ -356,6 +356,7 @@ class Plan:
 
     changes: list[Change]
     retcode: int
+    after: list[Binding] = field(default_factory=list)  # the AOR's bindings once applied
 
 
 def plan_register(reg: Register, existing: list[Binding], template: Binding, now: float, *,
@@ -365,9 +366,9 @@ def plan_register(reg: Register, existing: list[Binding], template: Binding, now
     the REGISTER is refused. `template` carries what every new binding shares (received,
     socket, cflags...)."""
     if reg.star:
-        return Plan([Change("delete", b) for b in existing], 3)
+        return Plan([Change("delete", b) for b in existing], 3, [])
     if not reg.contacts:
-        return Plan([], 4)
+        return Plan([], 4, list(existing))
     current = list(existing)
     changes: list[Change] = []
     inserted = updated = deleted = 0
@@ -408,7 +409,7 @@ def plan_register(reg: Register, existing: list[Binding], template: Binding, now
     if max_contacts and inserted and len(current) > max_contacts:
         raise R_TOO_MANY
     retcode = 1 if inserted else 2 if updated else 3 if deleted else 1
-    return Plan(changes, retcode)
+    return Plan(changes, retcode, current)
 
 
 # --- the reply ---------------------------------------------------------------------------------
@@ -527,13 +528,12 @@ def save_register(ctx: Context, table: str, flags: int = 0,
                          max_contacts=_int_param("max_contacts"))
     try:
         svc.apply(table, plan.changes, memory_only=bool(flags & 0x01))
-        after = svc.bindings(table, reg.aor) if plan.changes else existing
     except DBError as exc:
         log.error("save(%s): %s", table, exc)
         raise R_UL_FAIL from None
     if ctx.sip is not None:  # reply headers save() adds (Path, Require: outbound)
         vars(ctx.sip)["registrar_extra"] = reg.headers
-    return plan.retcode, None, after
+    return plan.retcode, None, usrloc.lookup_order(plan.after, svc.settings.desc_time_order)
 
 
 def _flags(v: Value) -> int:

@@ -248,6 +248,14 @@ class _Ruids:
 new_ruid = _Ruids()
 
 
+def lookup_order(bindings: list[Binding], desc_time_order: bool = False) -> list[Binding]:
+    """Kamailio's contact order: highest q first (no q after any q), then oldest first; with
+    desc_time_order, newest first."""
+    if desc_time_order:
+        return sorted(bindings, key=lambda b: -b.last_modified)
+    return sorted(bindings, key=lambda b: -b.q)
+
+
 @dataclass
 class Change:
     """One change to an AOR's bindings, as the registrar plans them."""
@@ -272,7 +280,9 @@ class Usrloc:
             url = cache_url or f"sqlite://{cache_path()}"
             if cache_url is None:
                 _sweep_stale_caches()
-            self.cache = connect(url, create_schema=False, journal_mode="WAL")
+            # The cache is volatile by design: no fsync at all.
+            self.cache = connect(url, create_schema=False, journal_mode="WAL",
+                                 synchronous="OFF")
             self._cache_is_file = parse_db_url(url).path != ":memory:"
         self._cache_tables: dict[str, LocationTable] = {}
         self._db_tables: dict[str, LocationTable] = {}
@@ -343,9 +353,7 @@ class Usrloc:
         desc_time_order."""
         self.ensure_timer()
         found = self._reader(domain).bindings(aor, now=self.clock())
-        if self.settings.desc_time_order:
-            return sorted(found, key=lambda b: -b.last_modified)
-        return sorted(found, key=lambda b: -b.q)
+        return lookup_order(found, self.settings.desc_time_order)
 
     def dump(self, domain: str) -> dict[str, list[Binding]]:
         """Every unexpired binding of `domain`, by AOR."""

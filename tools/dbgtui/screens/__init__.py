@@ -1,0 +1,5 @@
+"""Screens pushed over the debugger's main screen."""
+
+from .help import HelpScreen
+
+__all__ = ["HelpScreen"]

@@ -20,6 +20,7 @@ from siprouter.core.cfg.frontend import Analysis
 from siprouter.core.exports import default_registry
 from siprouter.core.rpc.context import ListenSocket
 from siprouter.core.rpc.embed import StartError, start_rpc_process
+from siprouter.core.runtime import debugging
 from siprouter.core.runtime.compiler import CompileError, compile_config
 from siprouter.core.transport.sockets import BindError, bind_all
 from siprouter.core.transport.tls_config import TLSConfigError, client_context, server_context
@@ -99,6 +100,7 @@ def serve(analysis: Analysis, *, listen: Sequence[str] = (), children: int | Non
     plan = WorkerPlan(settings, script, sockets, secret=secrets.token_hex(8),
                       tag_prefix=sl_tag_prefix(str(sockets[0].info)),
                       tls_server=tls_server, tls_client=tls_client)
+    debugging.server_started(script, analysis.config, settings.children)  # before any fork
     try:
         rpc = start_rpc_process(  # counters, cfg framework and the RPC server (own process)
             analysis, children=settings.children,
@@ -107,6 +109,7 @@ def serve(analysis: Analysis, *, listen: Sequence[str] = (), children: int | Non
             aliases=[(a.host, a.port or 0) for a in settings.aliases])
     except StartError as exc:
         print(f"ERROR: {exc}", file=out)
+        debugging.server_stopped()
         for b in sockets:
             b.sock.close()
         return 1
@@ -115,5 +118,6 @@ def serve(analysis: Analysis, *, listen: Sequence[str] = (), children: int | Non
             return supervise(plan)
     finally:
         rpc.stop()
+        debugging.server_stopped()
         for b in sockets:
             b.sock.close()

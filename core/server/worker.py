@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from OpenSSL import SSL
 
 from siprouter.core.rpc.embed import refreshing, worker_started
+from siprouter.core.runtime import debugging
 from siprouter.core.runtime.compiler import Script
 from siprouter.core.runtime.context import WorkerState
 from siprouter.core.transport.manager import Transports
@@ -62,6 +63,8 @@ async def serve(plan: WorkerPlan, stop: asyncio.Event) -> None:
     pipeline = Pipeline(plan.script, worker, identity, forwarder, responder,
                         max_size=settings.limits.max_message)
     pipeline.on_message = refreshing(pipeline.on_message)  # type: ignore[method-assign]
+    pipeline.on_message = debugging.worker_started(  # type: ignore[method-assign]
+        plan.script, worker, pipeline.on_message)
     await transports.start(pipeline)
     try:
         await stop.wait()

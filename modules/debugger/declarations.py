@@ -1,4 +1,5 @@
-"""Kamailio's `debugger` module as declared exports: Interactive config debugger: cfgtrace, breakpoints, per-module log levels."""
+"""The debugger module's declarations (Kamailio's names and help texts); implementations attach to
+them from the other files of the package."""
 
 from siprouter.core.exports import ModuleExports, RouteType
 

@@ -272,6 +272,78 @@ def bench(kind: str, sipp: str, args: argparse.Namespace, work: Path) -> Result:
         uas.stop()
 
 
+# --- the receive path alone, in process ---------------------------------------------------------
+
+SIPP_INVITE = (
+    b"INVITE sip:service@127.0.0.1:5060 SIP/2.0\r\n"
+    b"Via: SIP/2.0/UDP 127.0.0.1:5061;branch=z9hG4bK-1234-1-0\r\n"
+    b"From: sipp <sip:sipp@127.0.0.1:5061>;tag=1234SIPpTag001\r\n"
+    b"To: service <sip:service@127.0.0.1:5060>\r\n"
+    b"Call-ID: 1-1234@127.0.0.1\r\nCSeq: 1 INVITE\r\n"
+    b"Contact: sip:sipp@127.0.0.1:5061\r\nMax-Forwards: 70\r\nSubject: Performance Test\r\n"
+    b"Content-Type: application/sdp\r\nContent-Length:   129\r\n\r\n"
+    b"v=0\r\no=user1 53655765 2353687637 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\n"
+    b"t=0 0\r\nm=audio 6000 RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\n")
+
+
+def path_only(n: int = 20000) -> str:
+    """CPU µs per message of one worker's receive path (parse, checks, script, forward) for
+    SIPp's INVITE and the 200 coming back, with sending replaced by a no-op: the Python part of
+    the per-message cost, without sockets or the event loop."""
+    from siprouter.core.cfg.frontend import analyze_file
+    from siprouter.core.exports import default_registry
+    from siprouter.core.runtime.compiler import compile_config
+    from siprouter.core.runtime.context import WorkerState
+    from siprouter.core.runtime.sipstate import ReceiveInfo, SocketInfo
+    from siprouter.core.server.app import _load_runtime_extensions
+    from siprouter.core.server.forward import StatelessForwarder
+    from siprouter.core.server.identity import LocalIdentity
+    from siprouter.core.server.receive import Pipeline
+    from siprouter.core.server.responder import Responder
+
+    _load_runtime_extensions()
+    analysis = analyze_file(str(CONFIG), {"DST_PORT": "5070"})
+    script = compile_config(analysis.config, default_registry().loaded(["sl"]))
+    sock = SocketInfo("udp", "127.0.0.1", 5060)
+    sent: list[bytes] = []
+
+    class NoSend:
+        def send(self, proto: str, host: str, port: int, data: bytes,
+                 socket: SocketInfo | None = None, *, no_connect: bool = False) -> bool:
+            sent.append(data)
+            return True
+
+        def socket_for(self, proto: str, ip: str) -> SocketInfo | None:
+            return sock
+
+    transports = NoSend()
+    identity = LocalIdentity([sock])
+    forwarder = StatelessForwarder(transports, identity, secret="bench")
+    pipeline = Pipeline(script, WorkerState(), identity, forwarder,
+                        Responder(transports, "0" * 32))
+    from_uac = ReceiveInfo("udp", "127.0.0.1", 5061, sock)
+    from_uas = ReceiveInfo("udp", "127.0.0.1", 5070, sock)
+    pipeline.on_message(SIPP_INVITE, from_uac)
+    vias = b"".join(line + b"\r\n" for line in sent[-1].split(b"\r\n")
+                    if line.startswith(b"Via"))
+    reply = (b"SIP/2.0 200 OK\r\n" + vias +
+             b"From: sipp <sip:sipp@127.0.0.1:5061>;tag=1234SIPpTag001\r\n"
+             b"To: service <sip:service@127.0.0.1:5060>;tag=1\r\nCall-ID: 1-1234@127.0.0.1\r\n"
+             b"CSeq: 1 INVITE\r\nContact: <sip:127.0.0.1:5070;transport=UDP>\r\n"
+             b"Content-Length: 0\r\n\r\n")
+    lines = []
+    for name, data, rcv in (("INVITE in, forwarded", SIPP_INVITE, from_uac),
+                            ("200 in, relayed upstream", reply, from_uas)):
+        best = float("inf")
+        for _ in range(3):
+            began = time.process_time()
+            for _ in range(n):
+                pipeline.on_message(data, rcv)
+            best = min(best, (time.process_time() - began) / n * 1e6)
+        lines.append(f"| {name} | {best:.0f} |")
+    return "\n".join(["| message | CPU µs per message (best of 3) |", "|---|---|", *lines])
+
+
 def markdown(results: list[Result], args: argparse.Namespace) -> str:
     by = {r.name: r for r in results}
     lines = [f"children={args.children}, {args.seconds:g} s per step, pass: <0.1% failed "
@@ -306,7 +378,12 @@ def main() -> int:
     p.add_argument("--cpu-rate", type=int, default=1000,
                    help="the common rate the CPU per call is measured at")
     p.add_argument("--json", type=Path, help="write the results here too")
+    p.add_argument("--path-only", action="store_true",
+                   help="only the in-process cost of the receive path per message")
     args = p.parse_args()
+    if args.path_only:
+        print(path_only())
+        return 0
     sipp = need("sipp", "sip-tester")
     kinds = args.only or ["none", "siprouter", "kamailio"]
     results = []

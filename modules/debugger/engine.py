@@ -251,16 +251,17 @@ class WorkerDebugger:
         """Stop before `info` and serve commands until released or timed out."""
         self._step = None
         cells = self.cells
-        cells[C.ACTION] = self.index.get(info, -1)
-        cells[C.STATE] = C.STATE_WAITING
-        if hit:
-            self.log.log(self.level, "%s", formats.hit_line(self.pid, info))
         if cells[C.IN_SEQ] != self._seen:
-            # Sent while we were running: only a `move` still means something.
+            # Sent while we were running (before the state says we stopped, so nothing is sent
+            # meanwhile): only a `move` still means something.
             self._seen = cells[C.IN_SEQ]
             if cells[C.IN_CMD] == C.CMD_MOVE:
                 self._release(self._seen)
                 return
+        cells[C.ACTION] = self.index.get(info, -1)
+        cells[C.STATE] = C.STATE_WAITING
+        if hit:
+            self.log.log(self.level, "%s", formats.hit_line(self.pid, info))
         idle, loops = 0, self.settings.step_loops
         step = self.settings.step_seconds
         while True:
@@ -269,6 +270,7 @@ class WorkerDebugger:
                 self._seen = seq
                 idle = 0
                 if self.execute(cells[C.IN_CMD], seq, ctx, info):
+                    self.sync()  # breakpoints added while stopped count for this message too
                     return
                 continue
             if idle >= loops:
@@ -276,6 +278,7 @@ class WorkerDebugger:
                              self.pid, self.settings.wait_seconds)
                 cells[C.SET] &= ~C.SET_BREAK
                 self._release(None)
+                self.sync()
                 return
             self.sleep(step)
             idle += 1

@@ -59,15 +59,15 @@ failure_route[FAIL] {
 """
 
 OPTIONS = (
-    "OPTIONS sip:bob@example.com SIP/2.0\r\n"
-    "Via: SIP/2.0/UDP 192.0.2.1:5060;branch=z9hG4bK-1\r\n"
-    "From: <sip:alice@example.com>;tag=1\r\n"
-    "To: <sip:bob@example.com>\r\n"
-    "Call-ID: dbg-1\r\n"
-    "CSeq: 1 OPTIONS\r\n"
-    "Max-Forwards: 70\r\n"
-    "Content-Length: 0\r\n\r\n"
-).encode()
+    b"OPTIONS sip:bob@example.com SIP/2.0\r\n"
+    b"Via: SIP/2.0/UDP 192.0.2.1:5060;branch=z9hG4bK-1\r\n"
+    b"From: <sip:alice@example.com>;tag=1\r\n"
+    b"To: <sip:bob@example.com>\r\n"
+    b"Call-ID: dbg-1\r\n"
+    b"CSeq: 1 OPTIONS\r\n"
+    b"Max-Forwards: 70\r\n"
+    b"Content-Length: 0\r\n\r\n"
+)
 
 WAIT = 5.0  # s to wait for the worker thread to reach a state (never asserted on)
 

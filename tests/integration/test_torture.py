@@ -144,16 +144,27 @@ class Client:
     listener and the TCP connection share it)."""
 
     def __init__(self) -> None:
-        self.udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        self.udp.bind(("127.0.0.1", 0))
-        self.port = self.udp.getsockname()[1]
-        self.listener = self._tcp()
-        self.listener.listen(8)
+        for _ in range(20):  # a port free for UDP may be taken for TCP: try another
+            self.udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+            self.udp.bind(("127.0.0.1", 0))
+            self.port = self.udp.getsockname()[1]
+            try:
+                self.listener = self._tcp()
+            except OSError:
+                self.udp.close()
+                continue
+            self.listener.listen(8)
+            return
+        raise RuntimeError("no port free for both UDP and TCP")
 
     def _tcp(self) -> socket.socket:
         s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
-        s.bind(("127.0.0.1", self.port))
+        try:
+            s.bind(("127.0.0.1", self.port))
+        except OSError:
+            s.close()
+            raise
         return s
 
     def exchange(self, transport: str, proxy: int, data: bytes, wait: float) -> bytes | None:

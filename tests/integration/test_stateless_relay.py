@@ -44,3 +44,32 @@ def test_relay_answers_a_request_it_cannot_forward_with_the_reason(start_siprout
                     "-A", f"DST_PORT={free_port()}")
     answer = udp_exchange(port, options_probe(port, max_forwards=0))
     assert answer is not None and answer.startswith(b"SIP/2.0 483 Too Many Hops")
+
+
+def test_the_relay_works_over_ipv6(start_siprouter) -> None:
+    import socket
+
+    port = free_port()
+    with socket.socket(socket.AF_INET6, socket.SOCK_DGRAM) as uas, \
+            socket.socket(socket.AF_INET6, socket.SOCK_DGRAM) as client:
+        uas.bind(("::1", 0))
+        client.bind(("::1", 0))
+        uas.settimeout(5)
+        client.settimeout(5)
+        start_siprouter("stateless-relay.cfg", port, "-l", f"udp:127.0.0.1:{port}",
+                        "-l", f"udp:[::1]:{port}", "-A", 'DST_HOST="::1"',
+                        "-A", f"DST_PORT={uas.getsockname()[1]}")
+        me = client.getsockname()[1]
+        client.sendto((f"OPTIONS sip:bob@[::1]:{port} SIP/2.0\r\n"
+                       f"Via: SIP/2.0/UDP [::1]:{me};branch=z9hG4bKv6;rport\r\n"
+                       "From: <sip:a@[::1]>;tag=1\r\nTo: <sip:b@[::1]>\r\nCall-ID: v6\r\n"
+                       "CSeq: 1 OPTIONS\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n"
+                       ).encode(), ("::1", port))
+        data, proxy = uas.recvfrom(65535)
+        lines = data.decode().split("\r\n")
+        assert lines[1].startswith(f"Via: SIP/2.0/UDP [::1]:{port};branch=z9hG4bK")
+        vias = "".join(line + "\r\n" for line in lines if line.startswith("Via"))
+        uas.sendto((f"SIP/2.0 200 OK\r\n{vias}From: <sip:a@[::1]>;tag=1\r\n"
+                    "To: <sip:b@[::1]>;tag=2\r\nCall-ID: v6\r\nCSeq: 1 OPTIONS\r\n"
+                    "Content-Length: 0\r\n\r\n").encode(), proxy)
+        assert client.recv(65535).startswith(b"SIP/2.0 200 OK\r\nVia: SIP/2.0/UDP [::1]:")

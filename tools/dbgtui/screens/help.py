@@ -20,18 +20,40 @@ MOUSE_HELP = (
 )
 
 
-def key_table(bindings: Iterable[Binding]) -> Table:
-    """Keys and what they do, one row per action."""
+# Terminals send Shift-F11 as F23; the binding lists both, the help only the name people know.
+ALIASES = frozenset({"f23"})
+
+
+def key_name(key: str) -> str:
+    """`shift+f11` -> `Shift-F11`, `f5` -> `F5`, `question_mark` -> `?`; letters unchanged."""
+    key = key.strip()
+    named = {"question_mark": "?", "colon": ":", "period": "."}
+    if key in named:
+        return named[key]
+    parts = key.split("+")
+    last = parts[-1]
+    if len(last) > 1:
+        last = last.upper() if last[0] == "f" and last[1:].isdigit() else last.capitalize()
+    mods = [p.capitalize() for p in parts[:-1]]
+    return "-".join([*mods, last])
+
+
+def key_rows(bindings: Iterable[Binding]) -> list[tuple[str, str]]:
+    """(keys, what they do) per binding, then the mouse actions."""
+    rows = []
+    for b in bindings:
+        keys = [key_name(k) for k in b.key.split(",") if k.strip() not in ALIASES]
+        rows.append((", ".join(keys), b.description))
+    return rows + list(MOUSE_HELP)
+
+
+def key_table(rows: Iterable[tuple[str, str]]) -> Table:
+    """The rows as a two-column table."""
     table = Table(box=None, show_header=True, header_style="bold", pad_edge=False)
     table.add_column("keys", style="bold cyan", no_wrap=True)
     table.add_column("does")
-    for b in bindings:
-        keys = ", ".join(k.strip().replace("shift+", "Shift-").replace("ctrl+", "Ctrl-").upper()
-                         if k.strip().startswith(("f", "shift+f")) and len(k.strip()) > 1
-                         else k.strip() for k in b.key.split(","))
-        table.add_row(keys, b.description)
-    for what, does in MOUSE_HELP:
-        table.add_row(what, does)
+    for keys, does in rows:
+        table.add_row(keys, does)
     return table
 
 
@@ -52,12 +74,12 @@ class HelpScreen(ModalScreen[None]):
 
     def __init__(self, bindings: Iterable[Binding]) -> None:
         super().__init__()
-        self._keys = list(bindings)
+        self.rows = key_rows(bindings)
 
     def compose(self) -> ComposeResult:
         with VerticalScroll() as box:
             box.border_title = "dbgtui keys (Esc closes)"
-            yield Static(key_table(self._keys), id="help-keys")
+            yield Static(key_table(self.rows), id="help-keys")
 
     async def action_dismiss(self, result: None = None) -> None:
         self.dismiss(result)

@@ -68,7 +68,7 @@ class EvalBox(Vertical):
     def compose(self) -> ComposeResult:
         yield PVInput(placeholder="$ru, $var(x) ... Enter evaluates", suggester=self.suggester,
                       id="eval-input")
-        yield RichLog(id="eval-results", max_lines=500, wrap=True, markup=False)
+        yield RichLog(id="eval-results", max_lines=500, wrap=True, markup=False, min_width=20)
 
     def set_candidates(self, candidates: list[str]) -> None:
         self.suggester.candidates = candidates

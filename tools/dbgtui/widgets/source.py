@@ -47,8 +47,8 @@ class SourceView(ScrollView, can_focus=True):
     SourceView > .source-view--breakpoint { color: $error; text-style: bold; }
     SourceView > .source-view--current-mark { color: $warning; text-style: bold; }
     SourceView > .source-view--current { background: $warning-muted; text-style: bold; }
-    SourceView > .source-view--cursor { background: $boost; }
-    SourceView:focus > .source-view--cursor { background: $accent 25%; }
+    SourceView > .source-view--cursor { background: $surface-lighten-1; }
+    SourceView:focus > .source-view--cursor { background: $primary-muted; }
     """
 
     file: reactive[str] = reactive("")

@@ -14,7 +14,8 @@ class TraceLog(RichLog):
     """
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
-        super().__init__(id=id, classes=classes, max_lines=1000, wrap=True, markup=False)
+        super().__init__(id=id, classes=classes, max_lines=1000, wrap=True, markup=False,
+                         min_width=20)
 
     def add(self, line: str, style: str = "") -> None:
         """Append one line."""

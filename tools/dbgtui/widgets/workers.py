@@ -14,10 +14,9 @@ from siprouter.tools.dbgtui.session import STATE_PAUSED, STATE_STEPPING, Worker
 
 
 def where_text(worker: Worker, show_path: Callable[[str], str]) -> str:
-    """`route @ file:line` for a paused worker, else its description."""
+    """`file:line` of a paused worker (its route is in the stack pane), else its description."""
     if worker.state in (STATE_PAUSED, STATE_STEPPING) and worker.file:
-        place = f"{show_path(worker.file)}:{worker.line}"
-        return f"{worker.route} @ {place}" if worker.route else place
+        return f"{show_path(worker.file)}:{worker.line}"
     return worker.description
 
 

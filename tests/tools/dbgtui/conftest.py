@@ -1,7 +1,8 @@
 """A real `siprouter -f` with the debugger module for dbgtui to drive, and helpers.
 
 The server runs one SIP worker (so the worker a breakpoint stops is known), JSON-RPC over HTTP on
-a loopback port the system picks, and a small script whose lines the tests name by content.
+a loopback port the system picks (HTTP only, so no run_dir: the script holds no temporary path
+and looks the same in every run), and a small script whose lines the tests name by content.
 A raw UDP OPTIONS (fixed Call-ID, branch and tags) makes the worker run the script. Everything
 started here is stopped by its PID.
 """
@@ -25,17 +26,17 @@ import pytest
 from textual.pilot import Pilot
 
 from siprouter.tools.dbgtui.session import DebugSession
+from siprouter.tools.sercmd.client import RPCError
 
 SIPROUTER = [sys.executable, "-c",
              "import sys; from siprouter.core.main import main; sys.exit(main())"]
 LISTENING = re.compile(r"management listening on http:(\S+)")
 DEADLINE = 20.0  # a hang guard for waits, never an assertion about speed
 
+# The SIP address is given with -l, so no port the system picks shows in the source pane.
 SCRIPT = """#!KAMAILIO
 debug=2
 children=1
-listen=udp:127.0.0.1:{sip_port}
-run_dir="{run_dir}"
 
 loadmodule "debugger.so"
 loadmodule "jsonrpcs.so"
@@ -47,21 +48,21 @@ loadmodule "textops.so"
 modparam("jsonrpcs", "http_listen", "127.0.0.1:0")
 modparam("jsonrpcs", "transport", 1)
 
-request_route {{
+request_route {
     $var(caller) = $fU;
     $var(count) = 5;
     route(CHECK);
-    if (is_method("OPTIONS")) {{
+    if (is_method("OPTIONS")) {
         sl_send_reply("200", "Alive");
         exit;
-    }}
+    }
     sl_send_reply("404", "Not here");
-}}
+}
 
-route[CHECK] {{
+route[CHECK] {
     xlog("L_INFO", "checking $rm from $fu\\n");
     $var(count) = $var(count) + 1;
-}}
+}
 """
 
 OPTIONS = (
@@ -115,17 +116,17 @@ def _stop(proc: subprocess.Popen[bytes]) -> None:
 def start_server(tmp: Path, debugger: bool = True) -> DebugServer:
     """siprouter -f on the dbgtui script, once its management listener is up (without
     debugger.so when `debugger` is false)."""
-    (tmp / "run").mkdir()
     cfg = tmp / "dbg.cfg"
     sip_port = free_udp_port()
-    script = SCRIPT.format(sip_port=sip_port, run_dir=tmp / "run")
+    script = SCRIPT
     if not debugger:
         script = script.replace('loadmodule "debugger.so"\n', "")
     cfg.write_text(script)
     err = tmp / "stderr.txt"
     with open(err, "wb") as e:
-        proc = subprocess.Popen([*SIPROUTER, "-f", str(cfg)], stdout=subprocess.DEVNULL,
-                                stderr=e, stdin=subprocess.DEVNULL, start_new_session=True)
+        proc = subprocess.Popen([*SIPROUTER, "-f", str(cfg), "-l", f"udp:127.0.0.1:{sip_port}"],
+                                stdout=subprocess.DEVNULL, stderr=e, stdin=subprocess.DEVNULL,
+                                start_new_session=True)
     deadline = time.monotonic() + 30
     while not (found := LISTENING.search(err.read_text())):
         if proc.poll() is not None or time.monotonic() > deadline:
@@ -135,6 +136,22 @@ def start_server(tmp: Path, debugger: bool = True) -> DebugServer:
     return DebugServer(proc, f"http://{found.group(1)}/RPC", cfg, sip_port)
 
 
+def release_workers(server: DebugServer) -> None:
+    """Delete the breakpoints and let stopped workers run on, so the server stops at once
+    (a worker waiting at a breakpoint would hold up its shutdown)."""
+    session = DebugSession.from_url(server.url, timeout=2.0)
+    try:
+        for bp in session.breakpoints():
+            session.delete_breakpoint(bp.id)
+        for worker in session.workers():
+            if worker.state != 0:
+                session.resume(worker.pid)
+    except RPCError:
+        pass  # the server is going down anyway
+    finally:
+        session.close()
+
+
 @pytest.fixture
 def debug_server(tmp_path: Path) -> Iterator[DebugServer]:
     """A fresh server per test: breakpoints and paused workers never leak between tests."""
@@ -142,6 +159,8 @@ def debug_server(tmp_path: Path) -> Iterator[DebugServer]:
     try:
         yield server
     finally:
+        if server.proc.poll() is None:
+            release_workers(server)
         _stop(server.proc)
 
 

@@ -117,6 +117,21 @@ class RPCSpec:
 
 
 @dataclass
+class ModuleEnv:
+    """What a module's `init`/`child_init` hooks get from the server (see runtime.modinit)."""
+
+    config: Any  # the parsed config (siprouter.core.cfg.ast.Config)
+    params: dict[str, list[Any]]  # modparam values given for this module, in config order
+    services: dict[str, Any] = field(default_factory=dict)  # e.g. "cfg": the cfg framework
+    pid: int = 0  # the process the hook runs in
+
+    def param(self, name: str, default: Any = None) -> Any:
+        """The last value given for parameter `name`, else `default`."""
+        values = self.params.get(name)
+        return values[-1] if values else default
+
+
+@dataclass
 class ModuleExports:
     """Everything one module declares. Build it once at import time with the helper methods."""
 
@@ -129,6 +144,10 @@ class ModuleExports:
     rpcs: dict[str, RPCSpec] = field(default_factory=dict)
     event_routes: tuple[str, ...] = ()
     counters: dict[str, str] = field(default_factory=dict)  # "group.name" -> description
+    # The module's typed parameters: modparams are applied onto its fields by name at start-up.
+    settings: Any = None
+    init: Callable[[ModuleEnv], None] | None = None  # once, in the main process
+    child_init: Callable[[ModuleEnv], None] | None = None  # in every worker
 
     def function(
         self,

@@ -31,6 +31,7 @@ class MaxfwdSettings:
 
 
 settings = MaxfwdSettings()
+exports.settings = settings
 
 
 def _max_value(ctx: Context, v: Value, what: str) -> int | None:

@@ -27,6 +27,7 @@ from siprouter.core.db import DBError
 from siprouter.core.db.location import Binding
 from siprouter.core.exports import REQ_FAIL, REQ_FAIL_ONREPLY, ModuleExports, RouteType
 from siprouter.core.runtime.context import Context
+from siprouter.core.runtime.modinit import module_env
 from siprouter.core.runtime.sip_pvs import marks, parse_q, q_text, request
 from siprouter.core.runtime.sipstate import Branch, SipState
 from siprouter.core.runtime.values import Value, to_int, to_str
@@ -86,12 +87,9 @@ def configure(params: Mapping[str, Any]) -> None:
 
 
 def _server_cfg() -> Any:
-    try:
-        from siprouter.core.rpc import embed
-    except ImportError:
-        return None
-    mgmt = getattr(embed, "_current", None)
-    return None if mgmt is None else mgmt.cfg
+    """The cfg framework of the running server, when there is one."""
+    env = module_env("registrar")
+    return None if env is None else env.services.get("cfg")
 
 
 def param(name: str) -> Any:

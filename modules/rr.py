@@ -62,6 +62,7 @@ class RRSettings:
 
 
 settings = RRSettings()
+exports.settings = settings
 
 
 # --- Record-Route --------------------------------------------------------------------------------

@@ -47,6 +47,7 @@ class SanitySettings:
 
 
 settings = SanitySettings()
+exports.settings = settings
 T = TypeVar("T")
 
 

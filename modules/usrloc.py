@@ -53,6 +53,7 @@ from siprouter.core.db.location import Binding, LocationTable
 from siprouter.core.db.schema import BY_NAME
 from siprouter.core.exports import ModuleExports
 from siprouter.core.rpc.errors import RPCFault
+from siprouter.core.runtime.modinit import module_env
 
 log = logging.getLogger("siprouter.usrloc")
 
@@ -520,17 +521,12 @@ def reset() -> None:
 
 
 def modparams_from_server(module: str) -> dict[str, Any] | None:
-    """`module`'s modparam values from the running server's parsed config (None when this
-    process is not part of a server)."""
-    try:
-        from siprouter.core.rpc import embed
-    except ImportError:
+    """`module`'s modparam values from the running server's config (None when this process is
+    not part of a server)."""
+    env = module_env(module)
+    if env is None:
         return None
-    mgmt = getattr(embed, "_current", None)
-    if mgmt is None:
-        return None
-    return {name: value for (mod, name), value in mgmt.settings.last_modparams().items()
-            if mod == module}
+    return {name: values[-1] for name, values in env.params.items() if values}
 
 
 def service() -> Usrloc:

@@ -55,6 +55,7 @@ class XlogSettings:
 
 
 settings = XlogSettings()
+exports.settings = settings
 
 L_ALERT, L_BUG, L_CRIT2, L_CRIT, L_ERR, L_WARN, L_NOTICE, L_INFO, L_DBG = range(-5, 4)
 # Third letter of the level name -> level (L_ALERT, L_BUG, L_CRIT, L_ERR ...).

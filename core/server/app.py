@@ -22,6 +22,7 @@ from siprouter.core.rpc.context import ListenSocket
 from siprouter.core.rpc.embed import StartError, start_rpc_process
 from siprouter.core.runtime import debugging
 from siprouter.core.runtime.compiler import CompileError, compile_config
+from siprouter.core.runtime.modinit import init_modules
 from siprouter.core.transport.sockets import BindError, bind_all
 from siprouter.core.transport.tls_config import TLSConfigError, client_context, server_context
 
@@ -100,6 +101,15 @@ def serve(analysis: Analysis, *, listen: Sequence[str] = (), children: int | Non
     plan = WorkerPlan(settings, script, sockets, secret=secrets.token_hex(8),
                       tag_prefix=sl_tag_prefix(str(sockets[0].info)),
                       tls_server=tls_server, tls_client=tls_client)
+    # Modparams onto each module's settings and its init hook, before any process forks.
+    services: dict[str, object] = {}
+    try:
+        init_modules(analysis.config, loaded.modules, services=services)
+    except (ValueError, OSError) as exc:
+        print(f"ERROR: module initialisation failed: {exc}", file=out)
+        for b in sockets:
+            b.sock.close()
+        return 1
     debugging.server_started(script, analysis.config, settings.children)  # before any fork
     try:
         rpc = start_rpc_process(  # counters, cfg framework and the RPC server (own process)
@@ -113,6 +123,7 @@ def serve(analysis: Analysis, *, listen: Sequence[str] = (), children: int | Non
         for b in sockets:
             b.sock.close()
         return 1
+    services["cfg"] = rpc.management.cfg  # seen by the modules' hooks in the workers
     try:
         with _pid_file(pid_file):
             return supervise(plan)

@@ -14,6 +14,7 @@ from siprouter.core.rpc.embed import refreshing, worker_started
 from siprouter.core.runtime import debugging
 from siprouter.core.runtime.compiler import Script
 from siprouter.core.runtime.context import WorkerState
+from siprouter.core.runtime.modinit import child_init_modules
 from siprouter.core.transport.manager import Transports
 from siprouter.core.transport.sockets import BoundSocket
 
@@ -53,6 +54,7 @@ async def serve(plan: WorkerPlan, stop: asyncio.Event) -> None:
     settings = plan.settings
     worker = WorkerState(max_while_loops=settings.max_while_loops)
     worker_started("SIP worker " + " ".join(str(b.info) for b in plan.sockets), worker)
+    child_init_modules()
     identity = LocalIdentity([b.info for b in plan.sockets], settings.aliases)
     transports = Transports(plan.sockets, limits=settings.limits, tls_server=plan.tls_server,
                             tls_client=plan.tls_client,

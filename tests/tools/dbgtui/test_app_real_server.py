@@ -126,3 +126,19 @@ async def test_a_silent_server_shows_a_banner_and_is_retried(debug_server: Debug
                          lambda: not banner.has_class("-visible"))
         assert app.is_running
 
+
+
+@run_async
+async def test_clicking_a_line_number_toggles_a_breakpoint(debug_server: DebugServer) -> None:
+    line = debug_server.line_of("$var(caller) = $fU;")  # on screen without scrolling
+    app = DbgApp(debug_server.session(), poll_seconds=0.1)
+    async with app.run_test(size=SIZE) as pilot:
+        source = app.query_one(SourceView)
+        await wait_until(pilot, "the source", lambda: source.file != "")
+        # Offsets count the pane's border: row 1 is line 1, column 1 the breakpoint column.
+        await pilot.click(SourceView, offset=(1, line))
+        await wait_until(pilot, "the mark", lambda: line in source.model.breakpoints)
+        bps = await in_thread(debug_server.session().breakpoints)
+        assert [b.line for b in bps] == [line]
+        await pilot.click(SourceView, offset=(1, line))
+        await wait_until(pilot, "the mark gone", lambda: line not in source.model.breakpoints)

@@ -138,11 +138,14 @@ class SourceView(ScrollView, can_focus=True):
     # --- mouse -------------------------------------------------------------------------------------
 
     def on_click(self, event: events.Click) -> None:
-        line = int(self.scroll_offset.y) + event.y + 1
+        offset = event.get_content_offset(self)  # None on the border or a scrollbar
+        if offset is None:
+            return
+        line = int(self.scroll_offset.y) + offset.y + 1
         if not 1 <= line <= self.model.line_count:
             return
         self.cursor_line = line
-        if event.x + int(self.scroll_offset.x) < self.model.gutter_width:
+        if offset.x + int(self.scroll_offset.x) < self.model.gutter_width:
             self.post_message(self.GutterClicked(self, line))
 
     # --- painting ----------------------------------------------------------------------------------

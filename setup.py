@@ -19,5 +19,6 @@ for root in ROOTS:
 setup(
     packages=packages,
     package_dir=package_dir,
-    package_data={"siprouter.examples": ["*.cfg"]},
+    # Non-Python files the installed package needs at run time.
+    package_data={"siprouter.examples": ["*.cfg"], "siprouter.tools.dbgtui": ["*.tcss"]},
 )

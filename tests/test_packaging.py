@@ -22,7 +22,8 @@ def test_wheel_puts_every_module_under_siprouter(tmp_path):
     assert "siprouter/modules/tm.py" in names
     assert "siprouter/tools/cfglint/cli.py" in names
     assert "siprouter/examples/siprouter.cfg" in names
+    assert "siprouter/tools/dbgtui/dbgtui.tcss" in names
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
     scripts = zipfile.ZipFile(wheel).read(entry_points).decode()
-    for script in ("siprouter", "cfglint", "route-graph"):
+    for script in ("siprouter", "cfglint", "route-graph", "sercmd", "dbgtui"):
         assert f"{script} = " in scripts

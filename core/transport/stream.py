@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, cast
 from siprouter.core.runtime.sipstate import ReceiveInfo, SocketInfo
 
 from .framing import Broken, Frame, Ping, StreamFramer
+from .http_detect import HttpSide, Sniffer, http_handler
 
 if TYPE_CHECKING:
     from .connections import Connections
@@ -42,6 +43,9 @@ class StreamConnection(asyncio.Protocol):
         self._pending: list[bytes] = []  # written before the connection was up
         self._rcv: ReceiveInfo | None = None
         self.closed = False
+        # HTTP on SIP ports (xhttp): an accepted connection's first line decides, once.
+        self._sniffer = Sniffer() if not outgoing and http_handler() is not None else None
+        self.http: HttpSide | None = None
 
     # --- asyncio callbacks ----------------------------------------------------------------
 
@@ -104,6 +108,22 @@ class StreamConnection(asyncio.Protocol):
         return rcv
 
     def plaintext_received(self, data: bytes) -> None:
+        if self.http is not None:
+            self.http.received(data)
+            return
+        if self._sniffer is not None:
+            is_http, data = self._sniffer.feed(data)
+            if is_http is None:
+                return
+            self._sniffer = None
+            handler = http_handler()
+            if is_http and handler is not None:
+                limits = self.table.limits
+                self.http = HttpSide(handler, self.receive_info, self.table.sink, self.write,
+                                     lambda: self.close(flush=True), max_body=limits.max_message,
+                                     accept_no_cl=limits.accept_no_cl)
+                self.http.received(data)
+                return
         sink = self.table.sink
         for event in self.framer.feed(data):
             if isinstance(event, Frame):

@@ -1,6 +1,21 @@
-"""Kamailio's `tmx` module as declared exports: TM extensions: transaction PVs and helpers."""
+"""Kamailio's `tmx` module: TM extensions: transaction PVs and helpers.
 
+Implemented on top of tm's engine (modules/tm): t_cancel_callid, t_reply_callid, the
+t_is_*_route tests and the PVs $T_reply_code, $T_reply_reason, $T_branch_idx, $T_req(pv),
+$T_rpl(pv).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from typing import Any
+
+from siprouter.core.cfg.pvsyntax import PVRef
 from siprouter.core.exports import ModuleExports, RouteType
+from siprouter.core.runtime.context import Context
+from siprouter.core.runtime.pv import PVError, PVIndex, compile_pv, register_pv_class
+from siprouter.core.runtime.values import Value, to_int, to_str
 
 exports = ModuleExports("tmx", doc="TM extensions: transaction PVs and helpers")
 
@@ -51,3 +66,150 @@ exports.counters.update({
     "tmx.rpl_generated": "Total number of replies locally generated and relayed by TM module.",
     "tmx.rpl_sent": "Total number of replies relayed by TM module.",
 })
+
+
+# --- implementations -------------------------------------------------------------------------
+
+
+def _implement(name: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    def attach(impl: Callable[..., Any]) -> Callable[..., Any]:
+        spec = exports.functions[name]
+        exports.functions[name] = dataclasses.replace(spec, impl=impl)
+        return impl
+
+    return attach
+
+
+def _tm() -> Any:
+    from siprouter.modules import tm  # tmx needs tm loaded, as in Kamailio
+
+    return tm
+
+
+@_implement("t_cancel_callid")
+def t_cancel_callid(ctx: Context, callid: Value, cseq: Value, flag: Value,
+                    rcode: Value = None) -> int:
+    """CANCEL the branches of the INVITE transaction with this Call-ID and CSeq number; the
+    caller gets 487 (or `rcode`) when every branch has ended."""
+    engine_mod = _tm().engine
+    engine = engine_mod.engine_of(ctx)
+    if engine is None:
+        return -1
+    text = to_str(cseq).strip().split(" ")[0]
+    number = int(text) if text.isdigit() else None
+    tm = engine.find_by_callid(to_str(callid).strip(), number)
+    if tm is None or tm.final_code >= 200:
+        return -1
+    tm.canceled = True
+    tm.flags |= to_int(flag) if to_str(flag) != "" else 0
+    engine.cancel_branches(tm, [])
+    if rcode is not None and to_str(rcode) != "" and tm.final_code < 200:
+        engine.send_local(tm, to_int(rcode), "Request Terminated")
+    return 1
+
+
+@_implement("t_reply_callid")
+def t_reply_callid(ctx: Context, callid: Value, cseq: Value, code: Value,
+                   reason: Value) -> int:
+    """Reply in the transaction with this Call-ID and CSeq number."""
+    engine = _tm().engine.engine_of(ctx)
+    if engine is None:
+        return -1
+    text = to_str(cseq).strip().split(" ")[0]
+    number = int(text) if text.isdigit() else None
+    for method in ("INVITE", None):
+        tm = engine.find_by_callid(to_str(callid).strip(), number, method) if method else None
+        if tm is not None:
+            return 1 if engine.send_local(tm, to_int(code), to_str(reason)) else -1
+    return -1
+
+
+def _route_is(kind: RouteType) -> Callable[[Context], int]:
+    def check(ctx: Context) -> int:
+        return 1 if ctx.route_type & kind else -1
+
+    return check
+
+
+_implement("t_is_failure_route")(_route_is(RouteType.FAILURE))
+_implement("t_is_branch_route")(_route_is(RouteType.BRANCH))
+_implement("t_is_reply_route")(_route_is(RouteType.ONREPLY))
+_implement("t_is_request_route")(_route_is(RouteType.REQUEST))
+
+
+@_implement("t_flush_flags")
+def t_flush_flags(ctx: Context) -> int:
+    """Copy the message flags into the transaction."""
+    tm = _tm().engine.current(ctx)
+    if tm is None:
+        return -1
+    tm.flags = ctx.flags
+    return 1
+
+
+# --- pseudo-variables ---------------------------------------------------------------------------
+
+
+def _current(ctx: Context) -> Any:
+    return _tm().engine.current(ctx)
+
+
+def _reply_code(ref: PVRef, index: PVIndex) -> tuple[Callable[[Context], Value], None]:
+    def get(ctx: Context) -> Value:
+        tm = _current(ctx)
+        if tm is None:
+            return -1
+        msg = ctx.msg
+        code = getattr(msg, "status_code", None) if ctx.route_type & RouteType.ONREPLY else None
+        return code or tm.reply_code or tm.final_code or -1
+
+    return get, None
+
+
+def _reply_reason(ref: PVRef, index: PVIndex) -> tuple[Callable[[Context], Value], None]:
+    def get(ctx: Context) -> Value:
+        tm = _current(ctx)
+        if tm is None or not 0 <= tm.branch_index < len(tm.branches):
+            return None
+        return tm.branches[tm.branch_index].final_reason or None
+
+    return get, None
+
+
+def _branch_idx(ref: PVRef, index: PVIndex) -> tuple[Callable[[Context], Value], None]:
+    def get(ctx: Context) -> Value:
+        tm = _current(ctx)
+        return tm.branch_index if tm is not None else 0
+
+    return get, None
+
+
+def _over(which: str) -> Callable[[PVRef, PVIndex], tuple[Callable[[Context], Value], None]]:
+    """$T_req(pv) / $T_rpl(pv): `pv` read over the transaction's request or winning reply."""
+
+    def factory(ref: PVRef, index: PVIndex) -> tuple[Callable[[Context], Value], None]:
+        inner = (ref.inner or "").strip()
+        if not inner.startswith("$"):
+            raise PVError(f"$T_{which}({inner}): expected a pseudo-variable")
+        access = compile_pv(inner)
+
+        def get(ctx: Context) -> Value:
+            tm = _current(ctx)
+            if tm is None:
+                return None
+            msg = tm.request if which == "req" else tm.reply
+            if msg is None:
+                return None
+            return access.get(Context(msg, route_type=ctx.route_type, worker=ctx.worker,
+                                      sip=ctx.sip))
+
+        return get, None
+
+    return factory
+
+
+register_pv_class("T_reply_code", _reply_code)
+register_pv_class("T_reply_reason", _reply_reason)
+register_pv_class("T_branch_idx", _branch_idx)
+register_pv_class("T_req", _over("req"))
+register_pv_class("T_rpl", _over("rpl"))

@@ -70,6 +70,14 @@ class Hop(NamedTuple):
 Error = tuple[int, str]
 
 
+class Prepared(NamedTuple):
+    """A request ready to go: where to, through which of our sockets, and its octets."""
+
+    hop: Hop
+    socket: SocketInfo
+    data: bytes
+
+
 def force_rport(sip: SipState) -> bool:
     """Did the script ask for rport on the received Via (force_rport(), which the runtime
     records in its per-message marks)?"""
@@ -160,38 +168,52 @@ class StatelessForwarder:
             if isinstance(msg, SIPResponse) and sip is not None:
                 return self.forward_reply(ctx)
             return -1
+        prepared = self.prepare(ctx, proto, host, port)
+        if not isinstance(prepared, Prepared):
+            return _fail(sip, prepared)
+        return self._send(ctx, *prepared.hop, prepared.data, prepared.socket)
+
+    def prepare(self, ctx: Context, proto: str | None = None, host: str | None = None,
+                port: int | None = None, *, branch: str | None = None) -> Prepared | Error:
+        """The next hop, our socket and the octets of the request with our Via on top, or the
+        error to fail with. `branch` is the Via branch; by default the stateless one (the
+        same for retransmissions); tm gives a fresh one per client transaction."""
+        msg, sip = ctx.msg, ctx.sip
+        assert isinstance(msg, SIPRequest) and sip is not None
         hop = self._next_hop(ctx, proto, host, port)
         if not isinstance(hop, Hop):
-            return _fail(sip, hop)
+            return hop
         proto, host, port = hop
         try:
             if msg.max_forwards == 0:
                 log.info("not forwarding %s %s: Max-Forwards is 0", msg.method, msg.ruri_text)
-                return _fail(sip, E_TOO_MANY_HOPS)
+                return E_TOO_MANY_HOPS
         except SIPError:
-            return _fail(sip, E_UNSPEC)
+            return E_UNSPEC
         numeric = is_ip(host)
         if numeric and self.identity.is_listen_address(proto, host, port):
             log.error("loop: %s %s would be forwarded to ourselves (%s:%s:%d)", msg.method,
                       msg.ruri_text, proto, host, port)
-            return _fail(sip, E_LOOP)
+            return E_LOOP
         sock = sip.force_socket if sip.force_socket is not None and \
             sip.force_socket.proto == proto else \
             self.transports.socket_for(proto, host if numeric else "0.0.0.0")
         if sock is None:
             log.error("no %s socket to forward to %s:%d", proto, host, port)
-            return _fail(sip, E_SEND)
+            return E_SEND
         rcv = sip.rcv
         try:
             fill_received_rport(msg, rcv.src_ip, rcv.src_port,
                                 force_rport=force_rport(sip) or rcv.proto in STREAM_PROTOS)
-            branch = stateless_branch(msg, target=f"{proto}:{host}:{port}", secret=self.secret)
+            if branch is None:
+                branch = stateless_branch(msg, target=f"{proto}:{host}:{port}",
+                                          secret=self.secret)
             via = self._via_head(proto, sock) + branch + (";rport" if _local_rport(sip) else "")
             data = _insert_after_start_line(msg.serialize(), f"Via: {via}\r\n".encode())
         except SIPError as exc:
             log.error("cannot forward %s: %s", msg.method, exc.detail)
-            return _fail(sip, E_UNSPEC)
-        return self._send(ctx, proto, host, port, data, sock)
+            return E_UNSPEC
+        return Prepared(hop, sock, data)
 
     def send(self, ctx: Context, proto: str, host: str | None = None,
              port: int | None = None) -> int:
@@ -213,6 +235,10 @@ class StatelessForwarder:
             return _fail(sip, hop)
         return self._send(ctx, hop.proto, hop.host, hop.port, msg.serialize(),
                           sip.force_socket)
+
+    def send_prepared(self, ctx: Context, prepared: Prepared) -> int:
+        """Send what `prepare` built (through onsend_route), as forward() does."""
+        return self._send(ctx, *prepared.hop, prepared.data, prepared.socket)
 
     def _send(self, ctx: Context, proto: str, host: str, port: int, data: bytes,
               sock: SocketInfo | None) -> int:

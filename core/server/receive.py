@@ -29,6 +29,7 @@ from siprouter.core.transport.framing import Broken
 
 from .checks import check_request
 from .forward import StatelessForwarder
+from .hooks import ReplyHook
 from .identity import LocalIdentity
 from .replies import ReplyParts, parts_of, salvage_parts
 from .responder import Responder
@@ -55,6 +56,8 @@ class Pipeline:
         self.is_myself: Callable[[str, int | None], bool] = identity.is_myself
         self.has_request_route = script.has_route(REQUEST_ROUTE)
         self.has_reply_route = script.has_route(REPLY_ROUTE)
+        # Modules that own replies (tm's transactions), asked before the stateless relay.
+        self.reply_hooks: list[ReplyHook] = []
         if script.has_route(ONSEND_ROUTE):
             forwarder.onsend = self.run_onsend
 
@@ -172,6 +175,9 @@ class Pipeline:
             if self.has_reply_route:
                 self.script.run(REPLY_ROUTE, ctx)
                 if ctx.dropped:
+                    return
+            for hook in self.reply_hooks:
+                if hook.on_reply(ctx):
                     return
             if not sip.forwarded:
                 self.forwarder.forward_reply(ctx)

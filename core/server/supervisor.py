@@ -8,6 +8,7 @@ event loop. On stop every worker gets SIGTERM, and one that is still there after
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import os
 import signal
@@ -81,7 +82,8 @@ def supervise(plan: WorkerPlan) -> int:
     if plan.settings.children <= 1:
         return run_worker(plan)
     old_mask = signal.pthread_sigmask(signal.SIG_BLOCK, _WATCHED)
-    pids = {_fork_worker(plan, old_mask) for _ in range(plan.settings.children)}
+    pids = {_fork_worker(dataclasses.replace(plan, rank=rank), old_mask)
+            for rank in range(plan.settings.children)}
     log.info("started %d workers: %s", len(pids), " ".join(map(str, sorted(pids))))
     status = 0
     try:

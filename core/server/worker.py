@@ -19,6 +19,7 @@ from siprouter.core.transport.manager import Transports
 from siprouter.core.transport.sockets import BoundSocket
 
 from .forward import StatelessForwarder
+from .hooks import WorkerEnv, bind_worker
 from .identity import LocalIdentity
 from .receive import Pipeline
 from .responder import Responder
@@ -38,6 +39,7 @@ class WorkerPlan:
     tag_prefix: str  # the same in every worker: any of them recognises an ACK for our reply
     tls_server: SSL.Context | None = None
     tls_client: SSL.Context | None = None
+    rank: int = 0  # this worker's index, set by the supervisor before it forks
 
 
 def new_event_loop() -> asyncio.AbstractEventLoop:
@@ -64,6 +66,8 @@ async def serve(plan: WorkerPlan, stop: asyncio.Event) -> None:
     forwarder.replier = responder.reply
     pipeline = Pipeline(plan.script, worker, identity, forwarder, responder,
                         max_size=settings.limits.max_message)
+    pipeline.reply_hooks = bind_worker(WorkerEnv(plan.script, worker, transports, forwarder,
+                                                 responder, identity, plan.rank))
     pipeline.on_message = refreshing(pipeline.on_message)  # type: ignore[method-assign]
     pipeline.on_message = debugging.worker_started(  # type: ignore[method-assign]
         plan.script, worker, pipeline.on_message)

@@ -1,4 +1,5 @@
-"""Kamailio's `tm` module as declared exports: Stateful transaction management."""
+"""Kamailio's `tm` module as declared exports: Stateful transaction management (every
+parameter, function and RPC Kamailio has; the implemented ones are attached in functions.py)."""
 
 from siprouter.core.exports import (
     REQ_FAIL,
@@ -147,3 +148,18 @@ exports.rpc("tm.clean", "Trigger a hard clean of expired transactions.", ())
 exports.rpc("tm.stats", "Gets information about current and past TM transaction handling.", ())
 
 exports.event_routes = ("tm:branch-failure:*", "tm:local-request", "tm:local-response")
+
+exports.counters.update({
+    "tm.current": "Transactions in memory now (server side).",
+    "tm.total": "Server transactions created by received requests.",
+    "tm.total_local": "Client transactions created (one per branch, CANCELs included).",
+    "tm.rpl_received": "Replies received for our client transactions.",
+    "tm.rpl_generated": "Replies generated locally (t_reply, 100 Trying, 408, 487).",
+    "tm.rpl_sent": "Replies sent upstream (relayed or generated).",
+    "tm.retransmissions": "Requests retransmitted by our client transactions.",
+    "tm.2xx": "Transactions completed with a 2xx.",
+    "tm.3xx": "Transactions completed with a 3xx.",
+    "tm.4xx": "Transactions completed with a 4xx.",
+    "tm.5xx": "Transactions completed with a 5xx.",
+    "tm.6xx": "Transactions completed with a 6xx.",
+})

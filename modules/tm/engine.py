@@ -1,0 +1,614 @@
+"""One worker's transaction user: the table of transactions, the timers, and what happens
+when requests, replies and timeouts arrive.
+
+The RFC 3261 machines (core/sip/transaction) decide retransmissions and absorb duplicates;
+this layer is the proxy core of RFC 3261 s16: one server transaction per request relayed,
+one client transaction per branch, replies routed through the script (`onreply_route[X]`,
+`failure_route[X]`), the best final answer chosen (s16.7), CANCELs (s16.10), and Kamailio's
+`fr_timer`/`fr_inv_timer` per branch. Time comes in through `clock` and one call-back that
+asks to be called at a deadline, so tests run it on a fake clock.
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+import logging
+from collections.abc import Callable
+
+from siprouter.core.exports import RouteType
+from siprouter.core.runtime.compiler import Script
+from siprouter.core.runtime.context import Context, WorkerState
+from siprouter.core.runtime.sipstate import SipState
+from siprouter.core.server.forward import (
+    STREAM_PROTOS,
+    Prepared,
+    StatelessForwarder,
+    force_rport,
+)
+from siprouter.core.server.replies import received_via, reply_destination, to_tag
+from siprouter.core.shared import counters
+from siprouter.core.sip import SIPError, SIPRequest, SIPResponse, new_branch, parse_message
+from siprouter.core.sip.transaction import (
+    ClientTransaction,
+    PassToTU,
+    SendToTransport,
+    ServerTransaction,
+    Terminated,
+    TimerConfig,
+    TransactionError,
+    TransactionEvent,
+    TransactionTable,
+    TransactionTimeout,
+    TransportError,
+)
+
+from .cancel import build_cancel
+from .replies import best_branch, local_reply, without_our_via
+from .state import LOCAL_CANCEL_REASON, REASONS, TmSettings, TmTransaction, UacBranch
+
+log = logging.getLogger("siprouter.tm")
+
+Schedule = Callable[[float | None], None]
+
+
+def _counter(name: str) -> counters.Counter:
+    return counters.define("tm", name)
+
+
+class Counters:
+    """Handles on the tm counters (declared in declarations.py)."""
+
+    def __init__(self) -> None:
+        self.current = _counter("current")
+        self.total = _counter("total")
+        self.total_local = _counter("total_local")
+        self.rpl_received = _counter("rpl_received")
+        self.rpl_generated = _counter("rpl_generated")
+        self.rpl_sent = _counter("rpl_sent")
+        self.retransmissions = _counter("retransmissions")
+        self.by_class = {c: _counter(f"{c}xx") for c in range(2, 7)}
+
+
+class TmEngine:
+    """The transactions of one worker and everything that drives them."""
+
+    def __init__(self, *, script: Script, worker: WorkerState,
+                 forwarder: StatelessForwarder, settings: TmSettings,
+                 clock: Callable[[], float], schedule: Schedule | None = None) -> None:
+        self.script = script
+        self.worker = worker
+        self.forwarder = forwarder
+        self.transports = forwarder.transports
+        self.settings = settings
+        self.clock = clock
+        self.schedule = schedule
+        self.timers = TimerConfig(t1=settings.retr_timer1 / 1000, t2=settings.retr_timer2 / 1000)
+        self.table = TransactionTable()
+        self.by_server: dict[ServerTransaction, TmTransaction] = {}
+        self.by_client: dict[ClientTransaction, tuple[TmTransaction, UacBranch | None]] = {}
+        self._fr_heap: list[tuple[float, int, TmTransaction, UacBranch]] = []
+        self._seq = itertools.count()
+        self._armed: float | None = None
+        self.stats = Counters()
+        self.tag_prefix = ""
+        self._reply_sip: SipState | None = None
+
+    # --- time -------------------------------------------------------------------------------
+
+    def rearm(self) -> None:
+        """Ask to be woken at the earliest deadline (after every batch of work)."""
+        if self.schedule is None:
+            return
+        nxt = self.table.get_timer()
+        while self._fr_heap and self._stale(self._fr_heap[0]):
+            heapq.heappop(self._fr_heap)
+        if self._fr_heap:
+            fr = self._fr_heap[0][0]
+            nxt = fr if nxt is None else min(nxt, fr)
+        if nxt != self._armed:
+            self._armed = nxt
+            self.schedule(nxt)
+
+    @staticmethod
+    def _stale(entry: tuple[float, int, TmTransaction, UacBranch]) -> bool:
+        deadline, _, _, branch = entry
+        return not branch.pending or branch.fr_deadline != deadline
+
+    def handle_timers(self, now: float) -> None:
+        """Run everything due at `now`: the machines' timers, then tm's final-response
+        timers."""
+        self._armed = None
+        for tx, events in self.table.handle_timer(now):
+            if isinstance(tx, ClientTransaction):
+                self.stats.retransmissions.add(
+                    sum(1 for e in events if isinstance(e, SendToTransport)
+                        and getattr(e.message, "method", "") != "ACK"))
+                self.perform_client(tx, events)
+            elif isinstance(tx, ServerTransaction):
+                self.perform_server(tx, events)
+        heap = self._fr_heap
+        while heap and heap[0][0] <= now:
+            entry = heapq.heappop(heap)
+            if not self._stale(entry):
+                self._fr_expired(entry[2], entry[3], now)
+        self.rearm()
+
+    def _start_fr(self, tm: TmTransaction, branch: UacBranch, now: float) -> None:
+        if tm.is_invite and branch.provisional:
+            timeout = tm.fr_inv if tm.fr_inv is not None else self.settings.fr_inv_timer / 1000
+        else:
+            timeout = tm.fr if tm.fr is not None else self.settings.fr_timer / 1000
+        branch.fr_deadline = now + timeout
+        heapq.heappush(self._fr_heap, (branch.fr_deadline, next(self._seq), tm, branch))
+
+    # --- performing the machines' events ------------------------------------------------------
+
+    def perform_server(self, stx: ServerTransaction, events: list[TransactionEvent]) -> None:
+        tm = self.by_server.get(stx)
+        for ev in events:
+            if isinstance(ev, SendToTransport):
+                if tm is None:
+                    continue
+                to = tm.reply_to
+                if not self.transports.send(to.proto, to.host, to.port, ev.data, tm.rcv.socket):
+                    log.info("cannot send a reply to %s:%s:%d", to.proto, to.host, to.port)
+            elif isinstance(ev, Terminated):
+                if self.by_server.pop(stx, None) is not None:
+                    self.stats.current.add(-1)
+
+    def perform_client(self, tx: ClientTransaction, events: list[TransactionEvent]) -> None:
+        owner = self.by_client.get(tx)
+        for ev in events:
+            if isinstance(ev, SendToTransport):
+                if owner is None:
+                    continue
+                branch = owner[1] or self._branch_of(owner[0], tx)
+                if branch is None:
+                    continue
+                hop = branch.hop
+                if not self.transports.send(hop.proto, hop.host, hop.port, ev.data,
+                                            branch.socket):
+                    self.perform_client(tx, tx.report_transport_error(self.clock()))
+                    return
+            elif isinstance(ev, PassToTU):
+                if owner is not None and owner[1] is not None and \
+                        isinstance(ev.message, SIPResponse):
+                    self.branch_reply(owner[0], owner[1], ev.message)
+            elif isinstance(ev, TransactionTimeout | TransportError):
+                if owner is not None and owner[1] is not None and owner[1].pending:
+                    code = 408 if isinstance(ev, TransactionTimeout) else 503
+                    owner[1].timed_out = isinstance(ev, TransactionTimeout)
+                    self._branch_final(owner[0], owner[1], code, REASONS[code], None)
+            elif isinstance(ev, Terminated):
+                self.by_client.pop(tx, None)
+
+    @staticmethod
+    def _branch_of(tm: TmTransaction, tx: ClientTransaction) -> UacBranch | None:
+        """The branch a CANCEL transaction belongs to (same Via branch)."""
+        for branch in tm.branches:
+            if branch.tx.branch == tx.branch:
+                return branch
+        return None
+
+    # --- server side ------------------------------------------------------------------------
+
+    def lookup(self, msg: SIPRequest) -> ServerTransaction | None:
+        try:
+            return self.table.find_server(msg)
+        except SIPError:
+            return None
+
+    def retransmission(self, stx: ServerTransaction, msg: SIPRequest) -> None:
+        """A request matched `stx`: let the machine resend or absorb."""
+        self.perform_server(stx, stx.receive_request(msg, self.clock()))
+        self.rearm()
+
+    def new_transaction(self, ctx: Context) -> TmTransaction | int:
+        """Kamailio's t_newtran: the transaction of `ctx`'s request, created if needed. An int
+        when there is none to use: 0 for a retransmission (handled: the script stops), -1 on
+        error."""
+        msg, sip = ctx.msg, ctx.sip
+        if not isinstance(msg, SIPRequest) or sip is None:
+            return -1
+        tm = current(ctx)
+        if tm is not None:
+            return tm
+        if msg.method == "ACK":
+            return -1
+        stx = self.lookup(msg)
+        if stx is not None:
+            self.retransmission(stx, msg)
+            return 0
+        try:
+            merged = self.table.check_merged(msg)
+            top = msg.top_via
+        except SIPError as exc:
+            log.info("t_newtran: %s", exc.detail)
+            return -1
+        if merged is not None:
+            self.forwarder.reply(ctx, merged.status or 482, merged.reason or "Loop Detected")
+            return 0
+        if top is None:
+            return -1
+        now = self.clock()
+        rcv = sip.rcv
+        rport = force_rport(sip)
+        stx = ServerTransaction(msg, rcv.proto in STREAM_PROTOS, now, timers=self.timers)
+        dest = reply_destination(received_via(top, rcv.src_ip, rcv.src_port, rport),
+                                 rcv.proto, rcv.src_ip, rcv.src_port)
+        tm = TmTransaction(msg, rcv, stx, dest, self._tag(msg), force_rport=rport,
+                           avps=ctx.avps, xavps=ctx.xavps, flags=ctx.flags)
+        self.table.add(stx)
+        self.by_server[stx] = tm
+        self.stats.total.inc()
+        self.stats.current.inc()
+        stx.receive_request(msg, now)  # its PassToTU is this very run of the script
+        vars(sip)["tm"] = tm
+        if msg.method == "INVITE" and self.settings.auto_inv_100:
+            self.send_local(tm, 100, self.settings.auto_inv_100_reason)
+        self.rearm()
+        return tm
+
+    def _tag(self, msg: SIPRequest) -> str:
+        """Our To-tag: not sl's prefix, or the core would swallow the ACKs of our negative
+        replies before the script's t_check_trans() could give them to the transaction."""
+        try:
+            from_ = msg.from_
+            top = msg.top_via
+        except SIPError:
+            return self.tag_prefix + "-0"
+        return to_tag(self.tag_prefix or "tm", msg.header("call-id") or "",
+                      (from_.tag or "") if from_ is not None else "",
+                      (top.branch or "") if top is not None else "")
+
+    def send_local(self, tm: TmTransaction, code: int, reason: str,
+                   headers: list[str] | None = None) -> bool:
+        """Send a reply we make up (t_reply, 100 Trying, a timeout) through the server
+        transaction."""
+        reply = local_reply(tm, code, reason, headers or ())
+        if reply is None:
+            return False
+        self.stats.rpl_generated.inc()
+        return self.send_upstream(tm, reply)
+
+    def send_upstream(self, tm: TmTransaction, reply: SIPResponse) -> bool:
+        """Send `reply` through the server transaction (relayed or ours)."""
+        code = reply.status_code
+        try:
+            events = tm.server.send_response(reply, self.clock())
+        except TransactionError as exc:
+            log.debug("not sending %d upstream: %s", code, exc.detail)
+            return False
+        if code >= 200 and not tm.final_code:
+            tm.final_code = code
+            counter = self.stats.by_class.get(code // 100)
+            if counter is not None:
+                counter.inc()
+        self.stats.rpl_sent.inc()
+        self.perform_server(tm.server, events)
+        self.rearm()
+        return True
+
+    # --- relaying -----------------------------------------------------------------------------
+
+    def relay(self, ctx: Context, tm: TmTransaction, proto: str | None = None,
+              host: str | None = None, port: int | None = None) -> int:
+        """Send one client transaction per branch: branch 0 ($ru/$du, or host:port) and
+        the branches append_branch() added. 1 when at least one went out."""
+        msg, sip = ctx.msg, ctx.sip
+        assert isinstance(msg, SIPRequest) and sip is not None
+        if tm.final_code >= 200:
+            log.info("t_relay: the transaction already has a final reply (%d)", tm.final_code)
+            return -1
+        tm.flags = ctx.flags
+        try:
+            ruri = str(msg.new_ruri)
+        except SIPError:
+            ruri = msg.ruri_text
+        tm.ruri = ruri
+        targets = [(ruri, sip.dst_uri, ctx.bflags)]
+        targets += [(b.uri, b.dst_uri, b.flags) for b in sip.branches]
+        sip.branches = []
+        sent = 0
+        for uri, dst, bflags in targets:
+            if self._relay_branch(ctx, tm, uri, dst, bflags, proto, host, port):
+                sent += 1
+        self.rearm()
+        if sent:
+            sip.forwarded = True
+            return 1
+        self._check_done(tm)
+        return -1
+
+    def _relay_branch(self, ctx: Context, tm: TmTransaction, uri: str, dst: str, bflags: int,
+                      proto: str | None, host: str | None, port: int | None) -> bool:
+        msg, sip = ctx.msg, ctx.sip
+        assert isinstance(msg, SIPRequest) and sip is not None
+        try:
+            if uri != tm.ruri or msg.has_changes:
+                msg.set_ruri(uri)
+        except SIPError:
+            log.info("t_relay: bad branch URI %r", uri)
+            return False
+        sip.dst_uri = dst
+        if tm.on_branch and self.script.has_route(tm.on_branch):
+            bctx = self._route_context(msg, tm, RouteType.BRANCH, sip)
+            bctx.bflags = bflags
+            self.script.run(tm.on_branch, bctx)
+            if bctx.dropped:
+                return False
+            bflags = bctx.bflags
+        prepared = self.forwarder.prepare(ctx, proto, host, port, branch=new_branch())
+        if not isinstance(prepared, Prepared):
+            sip.error_status, sip.error_reason = prepared
+            return False
+        request = parse_message(prepared.data)
+        if not isinstance(request, SIPRequest):
+            return False
+        now = self.clock()
+        tx = ClientTransaction(request, prepared.hop.proto in STREAM_PROTOS, now,
+                               timers=self.timers)
+        branch = UacBranch(len(tm.branches), uri, prepared.hop, prepared.socket, tx,
+                           flags=bflags)
+        if self.forwarder.onsend is not None and not self.forwarder.onsend(ctx):
+            return False
+        tm.branches.append(branch)
+        self.table.add(tx)
+        self.by_client[tx] = (tm, branch)
+        self.stats.total_local.inc()
+        self._start_fr(tm, branch, now)
+        self.perform_client(tx, tx.send_request(now))
+        return True
+
+    def relay_ack(self, ctx: Context) -> int:
+        """An ACK: absorbed when it acknowledges a negative reply of ours (hop by hop),
+        else forwarded statelessly (the ACK of a 2xx is end to end)."""
+        msg = ctx.msg
+        assert isinstance(msg, SIPRequest)
+        stx = self.lookup(msg)
+        if stx is not None:
+            self.retransmission(stx, msg)
+            return 1
+        return self.forwarder.forward(ctx)
+
+    # --- replies --------------------------------------------------------------------------
+
+    def on_reply(self, ctx: Context) -> bool:
+        """The ReplyHook: a reply for one of our client transactions is ours."""
+        msg = ctx.msg
+        if not isinstance(msg, SIPResponse):
+            return False
+        try:
+            tx = self.table.find_client(msg)
+        except SIPError:
+            return False
+        if tx is None:
+            return False
+        self.stats.rpl_received.inc()
+        self._reply_sip = ctx.sip  # onreply_route sees where the reply came from
+        try:
+            self.perform_client(tx, tx.receive_response(msg, self.clock()))
+        finally:
+            self._reply_sip = None
+        self.rearm()
+        return True
+
+    def _route_context(self, msg: SIPRequest | SIPResponse, tm: TmTransaction,
+                       route_type: RouteType, sip: SipState | None = None) -> Context:
+        if sip is None:
+            sip = SipState(tm.rcv, self.transports, is_myself=self.forwarder.identity.is_myself,
+                           forwarder=self.forwarder)
+        vars(sip)["tm"] = tm
+        return Context(msg, route_type=route_type, worker=self.worker, avps=tm.avps,
+                       xavps=tm.xavps, flags=tm.flags, sip=sip)
+
+    def branch_reply(self, tm: TmTransaction, branch: UacBranch, reply: SIPResponse) -> None:
+        """A reply the branch's machine passed up."""
+        code = reply.status_code
+        if not branch.pending and code < 300 and code >= 200 and tm.is_invite:
+            self._relay_2xx(tm, branch, reply)  # a late 2xx still makes a call
+            return
+        if not branch.pending:
+            return
+        tm.reply_code, tm.reply, tm.branch_index = code, reply, branch.index
+        if tm.on_reply and self.script.has_route(tm.on_reply):
+            rctx = self._route_context(reply, tm, RouteType.TM_ONREPLY, self._reply_sip)
+            self.script.run(tm.on_reply, rctx)
+            tm.flags = rctx.flags
+            if rctx.dropped and code < 200:
+                return
+        if code < 200:
+            branch.provisional = code
+            if branch.cancel_pending:
+                self._send_cancel(tm, branch, tm.cancel_reasons)
+                return
+            if tm.is_invite and self.settings.restart_fr_on_each_reply or \
+                    branch.fr_deadline is not None and tm.fr_inv is not None:
+                self._start_fr(tm, branch, self.clock())
+            if (code > 100 or self.settings.relay_100) and not tm.final_code:
+                relayed = without_our_via(reply)
+                if relayed is not None:
+                    self.send_upstream(tm, relayed)
+            return
+        if code < 300:
+            branch.final_code, branch.final_reason, branch.final = code, reply.reason, reply
+            self._relay_2xx(tm, branch, reply)
+            return
+        self._branch_final(tm, branch, code, reply.reason, reply)
+
+    def _relay_2xx(self, tm: TmTransaction, branch: UacBranch, reply: SIPResponse) -> None:
+        relayed = without_our_via(reply)
+        if relayed is not None:
+            self.send_upstream(tm, relayed)
+        reason = [LOCAL_CANCEL_REASON] if self.settings.local_cancel_reason else []
+        self.cancel_branches(tm, reason, skip=branch)
+
+    def _branch_final(self, tm: TmTransaction, branch: UacBranch, code: int, reason: str,
+                      reply: SIPResponse | None) -> None:
+        branch.final_code, branch.final_reason, branch.final = code, reason, reply
+        branch.fr_deadline = None
+        if code >= 300 and tm.on_branch_failure:
+            key = f"event_route:tm:branch-failure:{tm.on_branch_failure}"
+            if self.script.has_route(key):
+                tm.reply_code, tm.reply, tm.branch_index = code, reply, branch.index
+                self.script.run(key, self._route_context(tm.request, tm, RouteType.BRANCH_FAILURE))
+        if code >= 600 and tm.is_invite and not self.settings.disable_6xx_block:
+            self.cancel_branches(tm, [], skip=branch)
+        self._check_done(tm)
+
+    def _check_done(self, tm: TmTransaction) -> None:
+        """When every branch has its final answer and none went upstream yet: failure_route,
+        then the best answer."""
+        if tm.final_code >= 200 or tm.in_failure_route or any(b.pending for b in tm.branches):
+            return
+        best = best_branch(tm.branches)
+        if best is None:
+            return
+        if tm.on_failure and self.script.has_route(tm.on_failure):
+            key, tm.on_failure = tm.on_failure, ""  # armed once: the script re-arms it
+            tm.reply_code, tm.reply, tm.branch_index = best.final_code, best.final, best.index
+            count = len(tm.branches)
+            self._run_failure(tm, key)
+            if tm.final_code >= 200:
+                return
+            if any(b.pending for b in tm.branches[count:]):
+                return  # serial forking: wait for the new branches
+        self._relay_best(tm, best)
+
+    def _run_failure(self, tm: TmTransaction, key: str) -> None:
+        msg = tm.request
+        try:
+            msg.set_ruri(tm.ruri)
+        except SIPError:
+            pass
+        fctx = self._route_context(msg, tm, RouteType.FAILURE)
+        tm.in_failure_route = True
+        try:
+            self.script.run(key, fctx)
+        except SIPError as exc:
+            log.info("failure_route: %s", exc.detail)
+        finally:
+            tm.in_failure_route = False
+        tm.flags = fctx.flags
+
+    def _relay_best(self, tm: TmTransaction, best: UacBranch) -> None:
+        if best.final is not None:
+            relayed = without_our_via(best.final)
+            if relayed is not None and self.send_upstream(tm, relayed):
+                return
+        code = best.final_code
+        self.send_local(tm, code, best.final_reason or REASONS.get(code, "Error"))
+
+    # --- cancelling -------------------------------------------------------------------------
+
+    def cancel_branches(self, tm: TmTransaction, reasons: list[str],
+                        skip: UacBranch | None = None) -> None:
+        """CANCEL every pending INVITE branch: those that answered provisionally now; the
+        others as soon as they do (an INVITE may only be cancelled once it is known to have
+        arrived, s9.1) and they count as answered with 487 meanwhile."""
+        if not tm.is_invite:
+            return
+        for branch in list(tm.branches):
+            if branch is skip or not branch.pending or branch.cancelled:
+                continue
+            if branch.provisional:
+                self._send_cancel(tm, branch, reasons)
+            else:
+                branch.cancel_pending = True
+                branch.final_code, branch.final_reason = 487, REASONS[487]
+                branch.fr_deadline = None
+        self._check_done(tm)
+        self.rearm()
+
+    def _send_cancel(self, tm: TmTransaction, branch: UacBranch, reasons: list[str]) -> None:
+        branch.cancelled = True
+        branch.cancel_pending = False
+        cancel = build_cancel(branch.tx.request, reasons)
+        if cancel is None:
+            return
+        now = self.clock()
+        try:
+            tx = ClientTransaction(cancel, branch.hop.proto in STREAM_PROTOS, now,
+                                   timers=self.timers)
+            self.table.add(tx)
+        except (TransactionError, ValueError) as exc:
+            log.info("cannot CANCEL branch %d: %s", branch.index, exc)
+            return
+        self.by_client[tx] = (tm, None)
+        self.stats.total_local.inc()
+        self.perform_client(tx, tx.send_request(now))
+        # the INVITE branch waits for its 487; fr_timer still bounds the wait
+        self._start_fr(tm, branch, now)
+
+    def cancel_received(self, ctx: Context, invite: ServerTransaction) -> int:
+        """A CANCEL for one of our INVITE transactions: 200 to it (statefully, its own
+        transaction) and CANCEL on every pending branch with its Reason headers."""
+        msg = ctx.msg
+        assert isinstance(msg, SIPRequest)
+        tm = self.by_server.get(invite)
+        own = self.new_transaction(ctx)
+        if not isinstance(own, TmTransaction):
+            return own
+        self.send_local(own, 200, "canceling")
+        if tm is None:
+            return 1
+        tm.canceled = True
+        reasons: list[str] = []
+        if self.settings.e2e_cancel_reason and not tm.no_e2e_cancel_reason:
+            try:
+                reasons = msg.header_all("reason")
+            except SIPError:
+                reasons = []
+        tm.cancel_reasons = reasons
+        if tm.final_code < 200 and not tm.branches:
+            self.send_local(tm, 487, REASONS[487])
+        self.cancel_branches(tm, reasons)
+        return 1
+
+    def _fr_expired(self, tm: TmTransaction, branch: UacBranch, now: float) -> None:
+        """fr_timer/fr_inv_timer: the branch gave no final answer in time."""
+        branch.fr_deadline = None
+        branch.timed_out = True
+        if tm.is_invite and branch.provisional and not branch.cancelled:
+            self._send_cancel(tm, branch, [])
+            branch.fr_deadline = None
+        stop = branch.tx in self.by_client and not branch.provisional
+        if branch.pending:
+            self._branch_final(tm, branch, 408, REASONS[408], None)
+        if stop:
+            # stop retransmitting: the machine has no other way to give up than a failure
+            # (reported after the 408 is recorded, so the branch does not read it as a 503)
+            self.perform_client(branch.tx, branch.tx.report_transport_error(now))
+
+    # --- lookups for tmx -----------------------------------------------------------------
+
+    def find_by_callid(self, call_id: str, cseq: int | None,
+                       method: str = "INVITE") -> TmTransaction | None:
+        """The first transaction of `method` with this Call-ID (and CSeq number)."""
+        for tm in self.by_server.values():
+            req = tm.request
+            if req.method != method or tm.call_id != call_id:
+                continue
+            try:
+                seq = req.cseq
+            except SIPError:
+                continue
+            if cseq is None or (seq is not None and seq.number == cseq):
+                return tm
+        return None
+
+
+def current(ctx: Context) -> TmTransaction | None:
+    """The transaction the running route belongs to, if any."""
+    sip = ctx.sip
+    if sip is None:
+        return None
+    got = vars(sip).get("tm")
+    return got if isinstance(got, TmTransaction) else None
+
+
+def engine_of(ctx: Context) -> TmEngine | None:
+    """This worker's engine (None when tm runs without a server, e.g. in cfg checks)."""
+    got = vars(ctx.worker).get("tm_engine")
+    return got if isinstance(got, TmEngine) else None

@@ -1,0 +1,60 @@
+"""Replies: which final answer wins (RFC 3261 s16.7, Kamailio's priorities), and the octets
+of the replies tm generates itself."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from siprouter.core.server.replies import build_reply, parts_of
+from siprouter.core.sip import SIPError, SIPResponse, parse_message
+
+from .state import TmTransaction, UacBranch
+
+# Within the 4xx class these are the most useful to the caller (s16.7 step 6: challenges and
+# what can be fixed and retried), as Kamailio's get_4xx_prio has it.
+_PREFERRED_4XX = {401: 0, 407: 0, 415: 1, 420: 1, 484: 2}
+# Classes from best to worst once no 2xx came: 6xx ends the search (s16.7 step 5), then
+# redirections, client errors, server errors.
+_CLASS_RANK = {6: 0, 2: 1, 3: 2, 4: 3, 5: 4}
+
+
+def reply_priority(code: int) -> tuple[int, int, int]:
+    """Sort key: lower is better. 503 is the worst 5xx: it is about this hop, not the call
+    (s16.7 step 6 turns it into 500 upstream anyway)."""
+    cls = code // 100
+    within = _PREFERRED_4XX.get(code, 3) if cls == 4 else (1 if code == 503 else 0)
+    return (_CLASS_RANK.get(cls, 9), within, code)
+
+
+def best_branch(branches: Sequence[UacBranch]) -> UacBranch | None:
+    """The branch whose final answer goes upstream (the first of equals wins)."""
+    done = [b for b in branches if not b.pending]
+    if not done:
+        return None
+    return min(done, key=lambda b: reply_priority(b.final_code))
+
+
+def local_reply(tm: TmTransaction, code: int, reason: str,
+                headers: Iterable[str] = ()) -> SIPResponse | None:
+    """A reply tm makes up for the transaction's request (our To-tag); None when the request
+    lacks what a reply copies."""
+    try:
+        data, _ = build_reply(parts_of(tm.request), code, reason, src_ip=tm.rcv.src_ip,
+                              src_port=tm.rcv.src_port, tag=tm.tag,
+                              force_rport=tm.force_rport, headers=headers)
+        msg = parse_message(data)
+    except SIPError:
+        return None
+    return msg if isinstance(msg, SIPResponse) else None
+
+
+def without_our_via(reply: SIPResponse) -> SIPResponse | None:
+    """The reply as it goes upstream: our (top) Via removed; None when it has no other."""
+    try:
+        if len(reply.vias) < 2:
+            return None
+        reply.remove_header_value("via", 0)
+        msg = parse_message(reply.serialize())
+    except SIPError:
+        return None
+    return msg if isinstance(msg, SIPResponse) else None

@@ -1,0 +1,115 @@
+"""What tm keeps per transaction: the server side (the request, where replies go, what the
+script armed) and one `UacBranch` per client transaction it sent."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from siprouter.core.runtime.context import XavpItem
+from siprouter.core.runtime.sipstate import ReceiveInfo, SocketInfo
+from siprouter.core.runtime.values import Value
+from siprouter.core.server.forward import Hop
+from siprouter.core.server.replies import ReplyTo
+from siprouter.core.sip import SIPRequest, SIPResponse
+from siprouter.core.sip.transaction import ClientTransaction, ServerTransaction
+
+# Kamailio's reason phrases for the replies tm makes up itself.
+REASONS = {100: "Trying", 200: "OK", 408: "Request Timeout", 487: "Request Terminated",
+           500: "Server Internal Error", 503: "Service Unavailable"}
+
+LOCAL_CANCEL_REASON = 'SIP;cause=200;text="Call completed elsewhere"'
+
+
+@dataclass
+class TmSettings:
+    """The tm modparams siprouter honours (Kamailio names and units: milliseconds)."""
+
+    fr_timer: int = 30000
+    fr_inv_timer: int = 120000
+    retr_timer1: int = 500
+    retr_timer2: int = 4000
+    auto_inv_100: int = 1
+    auto_inv_100_reason: str = "trying -- your call is important to us"
+    relay_100: int = 0
+    local_cancel_reason: int = 1
+    e2e_cancel_reason: int = 1
+    disable_6xx_block: int = 0
+    restart_fr_on_each_reply: int = 1
+
+    @classmethod
+    def from_params(cls, params: dict[str, Any]) -> TmSettings:
+        """From `modparam("tm", ...)` values; unknown or ill-typed ones keep the default."""
+        out = cls()
+        for name, default in vars(cls()).items():
+            value = params.get(name)
+            if value is not None and isinstance(value, type(default)):
+                setattr(out, name, value)
+        return out
+
+
+@dataclass(eq=False)
+class UacBranch:
+    """One branch: a client transaction and what tm learnt from its replies."""
+
+    index: int
+    uri: str
+    hop: Hop
+    socket: SocketInfo
+    tx: ClientTransaction
+    provisional: int = 0  # status of the last 1xx
+    final_code: int = 0  # 0 while pending
+    final_reason: str = ""
+    final: SIPResponse | None = None  # None when tm made the final up (timeout, cancel)
+    timed_out: bool = False
+    cancel_pending: bool = False  # CANCEL it as soon as it answers provisionally
+    cancelled: bool = False  # a CANCEL was sent on it
+    fr_deadline: float | None = None
+    flags: int = 0
+
+    @property
+    def pending(self) -> bool:
+        return self.final_code == 0
+
+    @property
+    def replied(self) -> bool:
+        return self.final is not None or self.provisional > 0
+
+
+@dataclass(eq=False)
+class TmTransaction:
+    """A transaction as tm sees it: the server transaction and its branches."""
+
+    request: SIPRequest
+    rcv: ReceiveInfo
+    server: ServerTransaction
+    reply_to: ReplyTo
+    tag: str  # our To-tag for replies we generate
+    force_rport: bool = False
+    avps: dict[str, list[Value]] = field(default_factory=dict)
+    xavps: dict[str, list[XavpItem]] = field(default_factory=dict)
+    flags: int = 0
+    ruri: str = ""  # branch 0's R-URI when t_relay ran (failure_route starts from it)
+    branches: list[UacBranch] = field(default_factory=list)
+    on_reply: str = ""  # route keys armed by t_on_reply, t_on_failure ...
+    on_failure: str = ""
+    on_branch: str = ""
+    on_branch_failure: str = ""
+    fr: float | None = None  # t_set_fr overrides, seconds
+    fr_inv: float | None = None
+    canceled: bool = False
+    cancel_reasons: list[str] = field(default_factory=list)
+    no_e2e_cancel_reason: bool = False
+    final_code: int = 0  # the final status sent upstream (0: none yet)
+    reply_code: int = 0  # status of the reply that triggered the running route ($T_reply_code)
+    reply: SIPResponse | None = None  # that reply ($T_rpl)
+    branch_index: int = 0  # branch of that reply ($T_branch_idx)
+    in_failure_route: bool = False
+
+    @property
+    def is_invite(self) -> bool:
+        return self.request.method == "INVITE"
+
+    @property
+    def call_id(self) -> str:
+        return self.request.header("call-id") or ""

@@ -1,0 +1,230 @@
+"""tm end to end: `examples/stateful-relay.cfg` between real peers (SIPp, and UDP sockets where a
+test must read what the proxy sent)."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.integration.conftest import Process, free_port
+
+SCENARIOS = Path(__file__).parent / "scenarios"
+CALLS = "20"
+WAIT = 10.0  # seconds a socket waits for what must come (a bound, not a measure)
+
+
+# --- SIPp calls -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("transport", ["udp", "tcp"])
+def test_sipp_calls_invite_ack_bye_through_t_relay(transport: str, sipp: str, tmp_path: Path,
+                                                   processes: list[Process],
+                                                   start_siprouter) -> None:
+    proxy, uas_port, uac_port = free_port(), free_port(), free_port()
+    mode = ["-t", "t1"] if transport == "tcp" else []
+    uas = Process([sipp, "-sf", str(SCENARIOS / "uas.xml"), *mode, "-i", "127.0.0.1",
+                   "-p", str(uas_port), "-nostdin"], cwd=tmp_path, log=tmp_path / "uas.log")
+    processes.append(uas)
+    args = ["-l", f"udp:127.0.0.1:{proxy}", "-A", f'DST_URI="sip:127.0.0.1:{uas_port}"']
+    if transport == "tcp":
+        args += ["-l", f"tcp:127.0.0.1:{proxy}", "-A", "WITH_TCP_RELAY"]
+    start_siprouter("stateful-relay.cfg", proxy, *args)
+    uac = subprocess.run(
+        [sipp, "-sf", str(SCENARIOS / "uac.xml"), *mode, f"127.0.0.1:{proxy}",
+         "-i", "127.0.0.1", "-p", str(uac_port), "-m", CALLS, "-r", "10", "-timeout", "30",
+         "-nostdin"], cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    assert uac.returncode == 0, uac.stdout[-3000:] + uac.stderr[-2000:]
+
+
+# --- hand-driven peers ------------------------------------------------------------------------
+
+
+class Peer:
+    """A UDP endpoint that sends SIP text and reads what comes (headers as a dict of lists)."""
+
+    def __init__(self) -> None:
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.settimeout(WAIT)
+        self.port = self.sock.getsockname()[1]
+
+    def send(self, text: str, port: int) -> None:
+        self.sock.sendto(text.replace("\n", "\r\n").encode(), ("127.0.0.1", port))
+
+    def recv(self) -> tuple[str, tuple[str, int]]:
+        data, addr = self.sock.recvfrom(65535)
+        return data.decode(), addr
+
+    def expect(self, start: str) -> tuple[str, tuple[str, int]]:
+        """The next message starting with `start` (others, e.g. retransmissions, skipped)."""
+        while True:
+            text, addr = self.recv()
+            if text.startswith(start):
+                return text, addr
+
+    def close(self) -> None:
+        self.sock.close()
+
+
+@pytest.fixture
+def peers() -> Iterator[list[Peer]]:
+    made: list[Peer] = []
+    yield made
+    for p in made:
+        p.close()
+
+
+def _peer(peers: list[Peer]) -> Peer:
+    peer = Peer()
+    peers.append(peer)
+    return peer
+
+
+def invite(caller: Peer, proxy: int, call_id: str, branch: str = "z9hG4bKc1") -> str:
+    return (f"INVITE sip:bob@127.0.0.1:{proxy} SIP/2.0\n"
+            f"Via: SIP/2.0/UDP 127.0.0.1:{caller.port};branch={branch};rport\n"
+            f"From: <sip:alice@127.0.0.1>;tag=a1\nTo: <sip:bob@127.0.0.1>\n"
+            f"Call-ID: {call_id}\nCSeq: 1 INVITE\n"
+            f"Contact: <sip:alice@127.0.0.1:{caller.port}>\nMax-Forwards: 70\n"
+            "Content-Length: 0\n\n")
+
+
+def header(msg: str, name: str) -> list[str]:
+    out = []
+    for line in msg.split("\r\n"):
+        key, _, value = line.partition(":")
+        if key.strip().lower() == name.lower():
+            out.append(value.strip())
+    return out
+
+
+def answer(msg: str, code: int, reason: str, tag: str = "b1") -> str:
+    """A reply to `msg` (a request the proxy sent) from its next hop."""
+    lines = [f"SIP/2.0 {code} {reason}"]
+    lines += [f"Via: {v}" for v in header(msg, "via")]
+    lines += [f"From: {header(msg, 'from')[0]}"]
+    to = header(msg, "to")[0]
+    lines += [f"To: {to}" + (f";tag={tag}" if code > 100 and ";tag=" not in to else "")]
+    lines += [f"Call-ID: {header(msg, 'call-id')[0]}", f"CSeq: {header(msg, 'cseq')[0]}"]
+    lines += [f"Record-Route: {r}" for r in header(msg, "record-route")]
+    lines += ["Contact: <sip:bob@127.0.0.1>", "Content-Length: 0", "", ""]
+    return "\n".join(lines)
+
+
+def _start(start_siprouter, *defines: str, fr: int | None = None) -> int:
+    proxy = free_port()
+    args = ["-l", f"udp:127.0.0.1:{proxy}"]
+    for d in defines:
+        args += ["-A", d]
+    if fr is not None:
+        args += ["-A", f"FR_TIMER={fr}"]
+    start_siprouter("stateful-relay.cfg", proxy, *args)
+    return proxy
+
+
+def test_parallel_fork_cancels_the_other_branch_with_call_completed_elsewhere(
+        start_siprouter, peers: list[Peer]) -> None:
+    caller, uas1, uas2 = _peer(peers), _peer(peers), _peer(peers)
+    proxy = _start(start_siprouter, f'DST_URI="sip:127.0.0.1:{uas1.port}"',
+                   f'DST2_URI="sip:127.0.0.1:{uas2.port}"', "WITH_FORK")
+    caller.send(invite(caller, proxy, "fork1"), proxy)
+    inv1, via1 = uas1.expect("INVITE ")
+    inv2, via2 = uas2.expect("INVITE ")
+    uas2.sock.sendto(answer(inv2, 180, "Ringing", "r2").replace("\n", "\r\n").encode(), via2)
+    caller.expect("SIP/2.0 180")
+    uas1.sock.sendto(answer(inv1, 200, "OK", "r1").replace("\n", "\r\n").encode(), via1)
+    ok, _ = caller.expect("SIP/2.0 200")
+    assert "tag=r1" in header(ok, "to")[0]
+    cancel, _ = uas2.expect("CANCEL ")
+    assert header(cancel, "reason") == ['SIP;cause=200;text="Call completed elsewhere"']
+    assert header(cancel, "via")[0] == header(inv2, "via")[0]
+
+
+def test_serial_fork_failure_route_relays_a_486_to_the_second_uas(
+        start_siprouter, peers: list[Peer]) -> None:
+    caller, uas1, uas2 = _peer(peers), _peer(peers), _peer(peers)
+    proxy = _start(start_siprouter, f'DST_URI="sip:127.0.0.1:{uas1.port}"',
+                   f'DST2_URI="sip:127.0.0.1:{uas2.port}"', "WITH_SERIAL")
+    caller.send(invite(caller, proxy, "serial1"), proxy)
+    inv1, via1 = uas1.expect("INVITE ")
+    uas1.sock.sendto(answer(inv1, 486, "Busy Here", "r1").replace("\n", "\r\n").encode(), via1)
+    ack, _ = uas1.expect("ACK ")  # the proxy's hop-by-hop ACK of the 486
+    assert header(ack, "via")[0] == header(inv1, "via")[0]
+    inv2, via2 = uas2.expect("INVITE ")
+    assert header(inv2, "record-route") == header(inv1, "record-route")
+    uas2.sock.sendto(answer(inv2, 200, "OK", "r2").replace("\n", "\r\n").encode(), via2)
+    ok, _ = caller.expect("SIP/2.0 ")
+    while ok.startswith("SIP/2.0 1"):
+        ok, _ = caller.expect("SIP/2.0 ")
+    assert ok.startswith("SIP/2.0 200") and "tag=r2" in header(ok, "to")[0]
+
+
+def test_no_answer_gives_408_after_fr_timer_and_the_invite_was_retransmitted(
+        start_siprouter, peers: list[Peer]) -> None:
+    caller, uas = _peer(peers), _peer(peers)
+    proxy = _start(start_siprouter, f'DST_URI="sip:127.0.0.1:{uas.port}"', fr=2500)
+    caller.send(invite(caller, proxy, "timeout1"), proxy)
+    caller.expect("SIP/2.0 100")
+    final, _ = caller.expect("SIP/2.0 408")
+    caller.send(f"ACK sip:bob@127.0.0.1:{proxy} SIP/2.0\n"
+                f"Via: SIP/2.0/UDP 127.0.0.1:{caller.port};branch=z9hG4bKc1;rport\n"
+                f"From: <sip:alice@127.0.0.1>;tag=a1\nTo: {header(final, 'to')[0]}\n"
+                "Call-ID: timeout1\nCSeq: 1 ACK\nMax-Forwards: 70\nContent-Length: 0\n\n",
+                proxy)
+    uas.sock.settimeout(0.2)
+    invites = 0
+    try:
+        while True:
+            text, _ = uas.recv()
+            invites += text.startswith("INVITE ")
+    except TimeoutError:
+        pass
+    # T1 = 500 ms: sent at 0, retransmitted at 0.5, 1.5 s before fr_timer (2.5 s) fired
+    assert invites >= 2
+
+
+def test_cancel_from_the_caller_gives_487_and_the_cancel_downstream_copies_reason(
+        start_siprouter, peers: list[Peer]) -> None:
+    caller, uas = _peer(peers), _peer(peers)
+    proxy = _start(start_siprouter, f'DST_URI="sip:127.0.0.1:{uas.port}"')
+    caller.send(invite(caller, proxy, "cancel1"), proxy)
+    inv, via = uas.expect("INVITE ")
+    uas.sock.sendto(answer(inv, 180, "Ringing", "r1").replace("\n", "\r\n").encode(), via)
+    caller.expect("SIP/2.0 180")
+    caller.send(f"CANCEL sip:bob@127.0.0.1:{proxy} SIP/2.0\n"
+                f"Via: SIP/2.0/UDP 127.0.0.1:{caller.port};branch=z9hG4bKc1;rport\n"
+                "From: <sip:alice@127.0.0.1>;tag=a1\nTo: <sip:bob@127.0.0.1>\n"
+                "Call-ID: cancel1\nCSeq: 1 CANCEL\nMax-Forwards: 70\n"
+                'Reason: Q.850;cause=16;text="Terminated"\nContent-Length: 0\n\n', proxy)
+    caller.expect("SIP/2.0 200")
+    cancel, cvia = uas.expect("CANCEL ")
+    assert header(cancel, "reason") == ['Q.850;cause=16;text="Terminated"']
+    uas.sock.sendto(answer(cancel, 200, "OK", "r1").replace("\n", "\r\n").encode(), cvia)
+    uas.sock.sendto(answer(inv, 487, "Request Terminated", "r1").replace("\n", "\r\n").encode(),
+                    via)
+    caller.expect("SIP/2.0 487")
+
+
+def test_t_cancel_callid_cancels_a_ringing_call_named_in_a_message(
+        start_siprouter, peers: list[Peer]) -> None:
+    caller, uas, other = _peer(peers), _peer(peers), _peer(peers)
+    proxy = _start(start_siprouter, f'DST_URI="sip:127.0.0.1:{uas.port}"')
+    caller.send(invite(caller, proxy, "ring-me"), proxy)
+    inv, via = uas.expect("INVITE ")
+    uas.sock.sendto(answer(inv, 180, "Ringing", "r1").replace("\n", "\r\n").encode(), via)
+    caller.expect("SIP/2.0 180")
+    other.send(f"MESSAGE sip:ops@127.0.0.1:{proxy} SIP/2.0\n"
+               f"Via: SIP/2.0/UDP 127.0.0.1:{other.port};branch=z9hG4bKm1;rport\n"
+               "From: <sip:ops@127.0.0.1>;tag=o1\nTo: <sip:ops@127.0.0.1>\n"
+               "Call-ID: msg1\nCSeq: 1 MESSAGE\nMax-Forwards: 70\n"
+               "X-Cancel-Call-ID: ring-me\nX-Cancel-CSeq: 1\nContent-Length: 0\n\n", proxy)
+    other.expect("SIP/2.0 200")
+    cancel, cvia = uas.expect("CANCEL ")
+    assert header(cancel, "call-id") == ["ring-me"]
+    uas.sock.sendto(answer(inv, 487, "Request Terminated", "r1").replace("\n", "\r\n").encode(),
+                    via)
+    caller.expect("SIP/2.0 487")

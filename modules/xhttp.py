@@ -11,7 +11,7 @@ Who takes a request: the modules that registered a selector (`add_selector`), in
 (its `url_match`, or a text/xml POST) then xhttp (`url_match`; `url_skip` wins). The chosen
 route answers with `xhttp_reply()` (or `dispatch_rpc()`, `jsonrpc_dispatch()`); a route that
 ends without an answer gets `500 Internal Server Error`, a request nobody takes `404 Not
-Found` -- Kamailio would leave the client waiting in both cases.
+Found` (our choice: no client is left waiting for an answer).
 """
 
 from __future__ import annotations

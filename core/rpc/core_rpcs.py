@@ -146,6 +146,12 @@ def core_aliases_list(ctx: RPCContext) -> list[Struct]:
     return [{"address": host, "port": port} for host, port in aliases]
 
 
+def _counter(ctx: RPCContext, group: str, name: str) -> int:
+    """A counter's value, 0 where this server has no such counter (no transports loaded)."""
+    counters = ctx.server.counters
+    return counters.value(group, name) if counters.has(group, name) else 0
+
+
 @attach(exports, "core.tcp_info")
 def core_tcp_info(ctx: RPCContext) -> Struct:
     s = ctx.server.settings
@@ -153,7 +159,10 @@ def core_tcp_info(ctx: RPCContext) -> Struct:
         "readers": int(s.param("tcp_children", s.param("children", 8)) or 0),
         "max_connections": int(s.param("tcp_max_connections", 4096) or 0),
         "max_tls_connections": int(s.param("tls_max_connections", 2048) or 0),
-        "opened_connections": 0, "opened_tls_connections": 0, "write_queued_bytes": 0,
+        # Summed over the workers from their shared counters (each counts its own).
+        "opened_connections": _counter(ctx, "tcp", "current_opened_connections"),
+        "opened_tls_connections": _counter(ctx, "tls", "current_opened_connections"),
+        "write_queued_bytes": 0,
     }
     info.update(ctx.server.tcp_info())
     return info

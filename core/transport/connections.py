@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from siprouter.core.runtime.sipstate import SocketInfo
+from siprouter.core.shared import counters
 
 from .sink import MessageSink
 from .stream import StreamConnection
@@ -28,6 +29,19 @@ class StreamLimits:
     accept_no_cl: bool = False  # tcp_accept_no_cl
     write_limit: int = 1 << 20  # tcp_conn_wq_max: unsent octets before we give up
     connect_timeout: float = 10.0  # tcp_connect_timeout
+
+
+# Kamailio's tcp/tls counters: summed over workers on read (core.tcp_info, cnt.get tcp ...).
+_OPENED = {
+    "tcp": counters.define("tcp", "current_opened_connections",
+                           "number of currently opened TCP connections"),
+    "tls": counters.define("tls", "current_opened_connections",
+                           "number of currently opened TLS connections"),
+}
+_ESTABLISHED = counters.define("tcp", "established",
+                               "number of TCP/TLS connections accepted or opened")
+_LOCAL_REJECT = counters.define("tcp", "local_reject",
+                                "connections refused at the connection limit")
 
 
 class Connections:
@@ -55,14 +69,18 @@ class Connections:
                             self.limits.max_connections)
                 self._refused_logged = True
             conn.closed = True
+            _LOCAL_REJECT.inc()
             return False
         self._refused_logged = False
+        _OPENED.get(conn.proto, _OPENED["tcp"]).inc()
+        _ESTABLISHED.inc()
         self.by_id[conn.id] = conn
         self.by_peer[(conn.proto, conn.peer[0], conn.peer[1])] = conn
         return True
 
     def forget(self, conn: StreamConnection) -> None:
-        self.by_id.pop(conn.id, None)
+        if self.by_id.pop(conn.id, None) is not None:
+            _OPENED.get(conn.proto, _OPENED["tcp"]).add(-1)
         key = (conn.proto, conn.peer[0], conn.peer[1])
         if self.by_peer.get(key) is conn:
             del self.by_peer[key]

@@ -99,7 +99,7 @@ class Script:
     def run(self, data: bytes) -> Run:
         fwd = FakeForwarder()
         rcv = ReceiveInfo("udp", "198.51.100.7", 5062, OUR_SOCKET)
-        sip = SipState(rcv=rcv, sender=None, forwarder=fwd)  # type: ignore[arg-type]
+        sip = SipState(rcv=rcv, sender=None, forwarder=fwd)
         ctx = Context(parse_message(data), worker=self.worker, sip=sip)
         code = self.script.run("request_route", ctx)
         return Run(code if not ctx.exited else ctx.last_retcode, ctx, fwd)
@@ -109,5 +109,5 @@ def context(data: bytes) -> tuple[Context, FakeForwarder]:
     """A request route context for `data`, with a forwarder that records replies."""
     fwd = FakeForwarder()
     rcv = ReceiveInfo("udp", "198.51.100.7", 5062, OUR_SOCKET)
-    sip = SipState(rcv=rcv, sender=None, forwarder=fwd)  # type: ignore[arg-type]
+    sip = SipState(rcv=rcv, sender=None, forwarder=fwd)
     return Context(parse_message(data), worker=WorkerState(vars={}, shared={}), sip=sip), fwd

@@ -7,6 +7,7 @@ from __future__ import annotations
 import http.client
 import json
 import socket
+import ssl
 import uuid
 import xmlrpc.client
 from collections.abc import Iterator
@@ -14,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.integration.certs import make_pki
 from tests.integration.conftest import free_port, options_probe, udp_exchange
 
 CONFIG = Path(__file__).with_name("xhttp.cfg")
@@ -125,3 +127,22 @@ def test_default_expires_set_over_jsonrpc_applies_to_the_next_register(port, web
         reply = register_without_expires(port)
         assert reply.startswith(b"SIP/2.0 200 OK\r\n")
         assert b";expires=60" in reply
+
+
+def test_https_on_the_sip_tls_port_is_served_too(start_siprouter, tmp_path):
+    folder = tmp_path / "pki"
+    folder.mkdir()
+    pki = make_pki(folder)
+    sip = free_port()
+    start_siprouter(CONFIG, sip, "-l", f"udp:127.0.0.1:{sip}", "-l", f"tls:127.0.0.1:{sip}",
+                    "-A", f'HTTP_RPC="127.0.0.1:{free_port()}"',
+                    "-A", f'TLS_CERT="{pki.server_cert}"', "-A", f'TLS_KEY="{pki.server_key}"')
+    context = ssl.create_default_context(cafile=str(pki.ca))
+    context.check_hostname = False
+    conn = http.client.HTTPSConnection("127.0.0.1", sip, timeout=5, context=context)
+    try:
+        assert rpc(conn, "core.version")["result"].startswith("siprouter ")
+        conn.request("GET", "/welcome")
+        assert conn.getresponse().status == 200
+    finally:
+        conn.close()

@@ -107,7 +107,7 @@ def connect(pipeline: Pipeline, *, accept_no_cl: bool = True) -> tuple[StreamCon
     table = Connections(pipeline, StreamLimits(accept_no_cl=accept_no_cl), lambda: 0.0)
     conn = StreamConnection(table, LOCAL, outgoing=False)
     transport = FakeTransport()
-    conn.connection_made(transport)  # type: ignore[arg-type]
+    conn.connection_made(transport)
     return conn, transport
 
 

@@ -77,8 +77,7 @@ def dispatcher() -> Dispatcher:
     forking (its registry and ServerInfo, with the shared counters and cfg)."""
     if _dispatcher is not None:
         return _dispatcher
-    # embed keeps the server's management side in a private global, inherited by the workers.
-    mgmt = embed._current
+    mgmt = embed.current_management()
     if mgmt is None:
         raise RPCFault(WOULD_BLOCK, "no RPC registry in this process")
     return mgmt.dispatcher

@@ -154,6 +154,12 @@ def _exit_with_parent() -> None:
         pass
 
 
+def current_management() -> Management | None:
+    """The management side `siprouter -f` built before forking (registry, dispatcher, shared
+    counters and cfg), inherited by every worker; None outside a server."""
+    return _current
+
+
 def worker_started(description: str, worker_state: Any = None) -> CfgFramework | None:
     """In a worker, before it serves: register in the process table (its counter row), pick up
     cfg changes and follow core.debug/core.max_while_loops. No-op without a management side."""

@@ -172,6 +172,7 @@ def main(argv: list[str]) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         plain, debugged = interpreter_handlers(tmp)
         rows.append(compare("interpreter: 30-action route", plain, debugged, n * 4))
+        rows.append(compare("(noise: the same route against itself)", plain, plain, n * 4))
         _s1, p1, sent1 = relay(False, tmp)
         script2, p2, sent2 = relay(True, tmp)
         inv1, ans1 = relay_pair(p1, sent1)
@@ -181,7 +182,9 @@ def main(argv: list[str]) -> int:
         # For scale: a breakpoint on the sl_reply_error line, never reached by these messages.
         from siprouter.modules.debugger.server import current
 
-        current().add_breakpoint(f"{tmp}/relay-dbg.cfg:9")
+        text = (Path(tmp) / "relay-dbg.cfg").read_text().splitlines()
+        unreached = next(i for i, line in enumerate(text, 1) if "sl_reply_error" in line)
+        current().add_breakpoint(f"{tmp}/relay-dbg.cfg:{unreached}")
         rows.append("")
         rows.append("| per message | without debugger | breakpoint set, not reached | difference |")
         rows.append("|---|---:|---:|---:|")

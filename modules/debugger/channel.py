@@ -16,8 +16,9 @@ Layout (int64 cells, native byte order):
 
 A command: the RPC side writes the argument, `in.cmd`, `in.pid`, then bumps `in.seq`. The worker
 answers with the text, `out.status` and `out.len`, then sets `out.seq` to the sequence it
-answered. Each side writes its own cells only, except `set` (the RPC side) and the seqlocked
-tables (the RPC side, serialised by a file lock).
+answered. Each side writes its own cells only, except `set` (the RPC side, and the worker when it times
+out) and the seqlocked tables (the RPC side, serialised by a file lock). Every change a worker
+must notice bumps its slot's `gen`, which the worker compares once per message.
 """
 
 from __future__ import annotations
@@ -42,7 +43,7 @@ MAX_BPS = 128
 
 SLOT_CELLS = 16
 (PID, SET, STATE, IN_PID, IN_CMD, IN_SEQ, OUT_SEQ, OUT_STATUS, OUT_LEN, ACTION,
- IN_LEN) = range(11)
+ IN_LEN, GEN) = range(12)
 IN_SIZE = 4096
 OUT_SIZE = 256 * 1024
 SLOT_SIZE = SLOT_CELLS * 8 + IN_SIZE + OUT_SIZE
@@ -86,6 +87,17 @@ class Slot:
         self.outbuf = buf[SLOT_CELLS * 8 + IN_SIZE:SLOT_SIZE]
 
     # --- the RPC side ----------------------------------------------------------------------
+
+    def update_set(self, add: int = 0, remove: int = 0) -> None:
+        """Change the `set` bits; the worker sees it at its next message."""
+        cells = self.cells
+        cells[SET] = (cells[SET] | add) & ~remove
+        cells[GEN] += 1
+
+    def changed(self) -> None:
+        """Make the worker re-read everything at its next message (one compare per message
+        otherwise)."""
+        self.cells[GEN] += 1
 
     def send(self, cmd: int, arg: str = "", sender: int = 0) -> int:
         """Post a command; returns its sequence number (the answer carries it)."""
@@ -183,7 +195,7 @@ class Channel:
                 if other in (0, pid) or not _alive(other):
                     cells = slot.cells
                     for i in range(SLOT_CELLS):
-                        if i not in (IN_SEQ, OUT_SEQ):
+                        if i not in (IN_SEQ, OUT_SEQ, GEN):
                             cells[i] = 0
                     cells[OUT_SEQ] = cells[IN_SEQ]
                     cells[ACTION] = -1
@@ -217,6 +229,8 @@ class Channel:
 
     def publish_breakpoints(self, table: list[dict[str, Any]]) -> None:
         self._write_json(self._table, H_BP_GEN, H_BP_LEN, table)
+        for slot in self.slots:
+            slot.changed()
 
     def next_id(self) -> int:
         """A new breakpoint id (call under `locked`)."""
@@ -229,6 +243,8 @@ class Channel:
 
     def publish_modlevels(self, table: dict[str, list[Any]]) -> None:
         self._write_json(self._modlevels, H_ML_GEN, H_ML_LEN, table)
+        for slot in self.slots:
+            slot.changed()
 
     def add_hit(self, slot: Slot, index: int) -> None:
         self.hits[slot.index * MAX_BPS + index] += 1

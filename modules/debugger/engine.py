@@ -99,7 +99,8 @@ class WorkerDebugger:
             logger.addFilter(_LevelName(settings.log_level_name))
         self._bodies: dict[ActionInfo, str] = {}
         self._conditions: dict[str, Condition | None] = {}
-        self._set = -1
+        # [change counter seen, something to do after each message]: read per message
+        self._fast: list[Any] = [-1, bool(settings.log_assign)]
         self._bp_gen = -1
         self._ml_gen = -1
         self._trace = False
@@ -112,19 +113,17 @@ class WorkerDebugger:
     # --- per message ------------------------------------------------------------------------
 
     def wrap(self, on_message: Callable[..., Any]) -> Callable[..., Any]:
-        """`on_message` that first picks up debugger changes and afterwards ends a step that
-        ran off the end of the message."""
-        cells, header = self.cells, self.channel.header
-        set_cell, gen_cell, ml_cell = C.SET, C.H_BP_GEN, C.H_ML_GEN
+        """`on_message` that first picks up debugger changes (one compare of the slot's change
+        counter) and afterwards ends a step that ran off the end of the message."""
+        cells, gen, fast = self.cells, C.GEN, self._fast
 
         def on_message_debugged(*args: Any) -> Any:
-            if (cells[set_cell] != self._set or header[gen_cell] != self._bp_gen
-                    or header[ml_cell] != self._ml_gen):
+            if cells[gen] != fast[0]:
                 self.sync()
             try:
                 return on_message(*args)
             finally:
-                if self._step is not None or self._assign is not None:
+                if fast[1]:  # a step or log_assign started during the message
                     self.message_done()
 
         return on_message_debugged
@@ -132,8 +131,8 @@ class WorkerDebugger:
     def sync(self) -> None:
         """Read the slot's `set`, the breakpoint table and the module levels; install or remove
         the tracer."""
+        self._fast[0] = self.cells[C.GEN]
         flags = self.cells[C.SET]
-        self._set = flags
         self._trace = bool(flags & C.SET_TRACE)
         self._break = bool(flags & C.SET_BREAK)
         if self.channel.header[C.H_BP_GEN] != self._bp_gen:
@@ -158,6 +157,7 @@ class WorkerDebugger:
             self._step = None
             self.cells[C.STATE] = C.STATE_RUNNING
             self._install()
+        self._fast[1] = bool(self.settings.log_assign)
 
     def _load_breakpoints(self) -> None:
         gen, table = self.channel.breakpoints()
@@ -276,7 +276,7 @@ class WorkerDebugger:
             if idle >= loops:
                 self.log.log(self.level, "breakpoint: p=[%d] no command for %.1f s: running on",
                              self.pid, self.settings.wait_seconds)
-                cells[C.SET] &= ~C.SET_BREAK
+                self.slot.update_set(remove=C.SET_BREAK)
                 self._release(None)
                 self.sync()
                 return
@@ -296,6 +296,7 @@ class WorkerDebugger:
         slot = self.slot
         if cmd in (C.CMD_NEXT, C.CMD_OVER, C.CMD_OUT):
             self._step = _Step(cmd, ctx, len(ctx.call_stack))
+            self._fast[1] = True
             self.cells[C.ACTION] = -1
             self.cells[C.STATE] = C.STATE_NEXT
             slot.reply(seq, formats.executed(info))

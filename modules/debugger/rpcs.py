@@ -75,9 +75,9 @@ def rpc_trace(ctx: Any, cmd: Any = None, pid: Any = None) -> str:
         raise RPCFault(500, "Unknown trace command")
     for s in slots:
         if cmd == "on":
-            s.cells[C.SET] |= C.SET_TRACE
+            s.update_set(add=C.SET_TRACE)
         else:
-            s.cells[C.SET] &= ~C.SET_TRACE
+            s.update_set(remove=C.SET_TRACE)
     return OK
 
 
@@ -106,20 +106,20 @@ async def rpc_bp(ctx: Any, cmd: Any = None, pid: Any = None, pv: Any = None) -> 
     slots = [target] if target is not None else everyone
     if cmd == "on":
         for s in slots:
-            s.cells[C.SET] |= C.SET_BREAK
+            s.update_set(add=C.SET_BREAK)
     elif cmd == "off":
         for s in slots:
-            s.cells[C.SET] &= ~C.SET_BREAK
+            s.update_set(remove=C.SET_BREAK)
     elif cmd == "release":
         for s in slots:
             if s.cells[C.STATE] != C.STATE_WAITING:
-                s.cells[C.SET] &= ~C.SET_BREAK
+                s.update_set(remove=C.SET_BREAK)
     elif cmd == "keep":
         if target is None:
             raise _missing_pid()
         for s in everyone:
             if s is not target:
-                s.cells[C.SET] &= ~C.SET_BREAK
+                s.update_set(remove=C.SET_BREAK)
                 if s.cells[C.STATE] != C.STATE_RUNNING:
                     s.send(C.CMD_MOVE)
     elif cmd == "move":
@@ -154,7 +154,7 @@ async def _move(server: DebugServer, slot: C.Slot) -> None:
     state = slot.cells[C.STATE]
     if state == C.STATE_RUNNING:
         return
-    slot.cells[C.SET] &= ~C.SET_BREAK
+    slot.update_set(remove=C.SET_BREAK)
     if state == C.STATE_WAITING:
         try:
             await server.ask(slot, C.CMD_MOVE)

@@ -68,7 +68,7 @@ class DebugServer:
         slot = self.channel.claim(pid)
         flags = (C.SET_TRACE if self.settings.cfgtrace else 0) | (
             C.SET_BREAK if self.settings.breakpoint else 0)
-        slot.cells[C.SET] = flags
+        slot.update_set(add=flags)
         worker = WorkerDebugger(script, self.channel, slot, self.settings, sleep=sleep,
                                 pid=pid, logger=LOGGER)
         worker.sync()

@@ -14,7 +14,7 @@ import pytest
 
 from siprouter.core.db import connect
 from siprouter.core.sip import digest
-from tests.integration.conftest import REPO, free_port
+from tests.integration.conftest import REPO, free_port, udp_exchange
 
 SCENARIOS = Path(__file__).parent / "scenarios"
 CONFIG = REPO / "examples" / "siprouter.cfg"
@@ -68,3 +68,27 @@ def test_stale_nonce_is_401_with_stale_true(sipp: str, auth_server: int,
     value = (f'Digest username="alice", realm="example.com", nonce="{nonce}", uri="{uri}", '
              f'response="{resp}", algorithm=MD5')
     play(sipp, auth_server, "register_auth_stale.xml", tmp_path, "stale_auth", value)
+
+
+@pytest.mark.parametrize("authorization", [
+    "Digest garbage",
+    'Digest username="alice", realm="example.com", nonce="x"',
+    'Digest username="alice", realm="example.com", nonce="not-ours", uri="sip:example.com", '
+    'response="00000000000000000000000000000000"',
+    "Basic YWxpY2U6c2VjcmV0",
+])
+def test_bad_credentials_get_a_fresh_challenge(auth_server: int, authorization: str) -> None:
+    # The server log is checked for tracebacks when the fixture stops it.
+    tag = uuid.uuid4().hex[:8]
+    data = ("REGISTER sip:example.com SIP/2.0\r\n"
+            f"Via: SIP/2.0/UDP 127.0.0.1:9;branch=z9hG4bK{tag};rport\r\n"
+            "Max-Forwards: 70\r\n"
+            f"From: <sip:alice@example.com>;tag={tag}\r\n"
+            "To: <sip:alice@example.com>\r\n"
+            f"Call-ID: {tag}\r\nCSeq: 1 REGISTER\r\n"
+            f"Authorization: {authorization}\r\n"
+            "Content-Length: 0\r\n\r\n").encode()
+    answer = udp_exchange(auth_server, data)
+    assert answer is not None and answer.startswith(b"SIP/2.0 401 Unauthorized"), answer
+    assert b"WWW-Authenticate: Digest realm=\"example.com\"" in answer
+    assert b"stale" not in answer

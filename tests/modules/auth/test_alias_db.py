@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from siprouter.core.db import Database
+from siprouter.core.sip import SIPRequest
 from siprouter.modules import alias_db
 from tests.modules.auth.helpers import context, request
 
@@ -23,7 +24,8 @@ def lookup(ruri: str, flags: str | None = None) -> tuple[int, str]:
     ctx, _ = context(request("INVITE", ruri=ruri))
     code = alias_db.alias_db_lookup(ctx, "dbaliases", flags)
     assert ctx.sip is not None
-    return code, str(ctx.msg.new_ruri)  # type: ignore[union-attr]
+    assert isinstance(ctx.msg, SIPRequest)
+    return code, str(ctx.msg.new_ruri)
 
 
 def test_alias_replaces_the_ruri() -> None:

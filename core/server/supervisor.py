@@ -14,6 +14,7 @@ import os
 import signal
 import time
 
+from .hooks import PreForkEnv, before_fork
 from .worker import WorkerPlan, run_worker
 
 log = logging.getLogger("siprouter.core")
@@ -81,6 +82,7 @@ def supervise(plan: WorkerPlan) -> int:
     the exit status: 0 after a stop signal, 1 when a worker died on its own."""
     if plan.settings.children <= 1:
         return run_worker(plan)
+    before_fork(PreForkEnv(plan.script, plan.sockets, plan.settings.children))
     old_mask = signal.pthread_sigmask(signal.SIG_BLOCK, _WATCHED)
     pids = {_fork_worker(dataclasses.replace(plan, rank=rank), old_mask)
             for rank in range(plan.settings.children)}

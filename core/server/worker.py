@@ -19,7 +19,7 @@ from siprouter.core.transport.manager import Transports
 from siprouter.core.transport.sockets import BoundSocket
 
 from .forward import StatelessForwarder
-from .hooks import WorkerEnv, bind_worker
+from .hooks import WorkerEnv, bind_worker, divert
 from .identity import LocalIdentity
 from .receive import Pipeline
 from .responder import Responder
@@ -66,11 +66,15 @@ async def serve(plan: WorkerPlan, stop: asyncio.Event) -> None:
     forwarder.replier = responder.reply
     pipeline = Pipeline(plan.script, worker, identity, forwarder, responder,
                         max_size=settings.limits.max_message)
-    pipeline.reply_hooks = bind_worker(WorkerEnv(plan.script, worker, transports, forwarder,
-                                                 responder, identity, plan.rank))
+    env = WorkerEnv(plan.script, worker, transports, forwarder, responder, identity, plan.rank,
+                    settings.children)
+    pipeline.reply_hooks = bind_worker(env)
     pipeline.on_message = refreshing(pipeline.on_message)  # type: ignore[method-assign]
     pipeline.on_message = debugging.worker_started(  # type: ignore[method-assign]
         plan.script, worker, pipeline.on_message)
+    # tm's hand-over of messages to the worker owning their transaction comes first
+    pipeline.on_message = divert(  # type: ignore[method-assign,assignment]
+        env.inbound, pipeline.on_message)
     await transports.start(pipeline)
     try:
         await stop.wait()

@@ -1,15 +1,23 @@
-"""Starting tm in a worker: the engine, its one loop timer, and the reply hook."""
+"""Starting tm in a worker: the engine, its one loop timer, the reply hook and, with several
+workers, the hand-over of messages to the worker owning their transaction (workers.py)."""
 
 from __future__ import annotations
 
 import asyncio
 import hashlib
 
-from siprouter.core.server.hooks import ReplyHook, WorkerEnv, register_worker_binder
+from siprouter.core.server.hooks import (
+    PreForkEnv,
+    ReplyHook,
+    WorkerEnv,
+    register_prefork,
+    register_worker_binder,
+)
 from siprouter.core.server.settings import modparam_values
 
 from .engine import TmEngine
 from .state import TmSettings
+from .workers import Dispatcher, WorkerLinks, branch_suffix, make_links
 
 
 class LoopTimer:
@@ -33,9 +41,38 @@ class LoopTimer:
             self.engine.handle_timers(self.loop.time())
 
 
+# Made in the parent before the fork; each worker keeps its part.
+_links: WorkerLinks | None = None
+
+
+def _uses_tm(script: object) -> bool:
+    loaded = getattr(script, "loaded", None)
+    return any(m.name == "tm" for m in getattr(loaded, "modules", ()))
+
+
+def prefork(env: PreForkEnv) -> None:
+    """With several workers: the hand-over sockets and each worker's own UDP sockets."""
+    global _links
+    if env.children > 1 and _uses_tm(env.script):
+        _links = make_links(env)
+
+
+def _join_workers(env: WorkerEnv, engine: TmEngine, links: WorkerLinks) -> None:
+    links.close_others(env.rank)
+    shared = [b.info for b in env.transports.bound]
+    own = links.private[env.rank]
+    # served and sent through like the listening sockets (added before the transports start)
+    for b in own.values():
+        env.transports.bound.append(b)
+        env.transports.sockets.append(b.info)
+    engine.private = {shared_info: b.info for shared_info, b in own.items()}
+    engine.branch_suffix = branch_suffix(env.rank)
+    env.inbound.append(Dispatcher(env.rank, links, shared))
+
+
 def bind(env: WorkerEnv) -> ReplyHook | None:
     """Give this worker a tm engine when the config loads tm."""
-    if not any(m.name == "tm" for m in env.script.loaded.modules):
+    if not _uses_tm(env.script):
         return None
     loop = asyncio.get_running_loop()
     timer = LoopTimer(loop)
@@ -45,8 +82,11 @@ def bind(env: WorkerEnv) -> ReplyHook | None:
     timer.engine = engine
     # Our To-tags differ from sl's (see TmEngine._tag), yet are the same in every worker.
     engine.tag_prefix = hashlib.md5(("tm:" + env.responder.tag_prefix).encode()).hexdigest()
+    if _links is not None and env.children > 1:
+        _join_workers(env, engine, _links)
     vars(env.worker)["tm_engine"] = engine
     return engine
 
 
+register_prefork(prefork)
 register_worker_binder(bind)

@@ -19,7 +19,7 @@ from collections.abc import Callable
 from siprouter.core.exports import RouteType
 from siprouter.core.runtime.compiler import Script
 from siprouter.core.runtime.context import Context, WorkerState
-from siprouter.core.runtime.sipstate import SipState
+from siprouter.core.runtime.sipstate import SipState, SocketInfo
 from siprouter.core.server.forward import (
     STREAM_PROTOS,
     Prepared,
@@ -93,6 +93,10 @@ class TmEngine:
         self.stats = Counters()
         self.tag_prefix = ""
         self._reply_sip: SipState | None = None
+        # Several workers (workers.py): our rank at the end of each branch we create, and the
+        # UDP socket of our own (by shared socket) that our branches go out on.
+        self.branch_suffix = ""
+        self.private: dict[SocketInfo, SocketInfo] = {}
 
     # --- time -------------------------------------------------------------------------------
 
@@ -339,7 +343,16 @@ class TmEngine:
             if bctx.dropped:
                 return False
             bflags = bctx.bflags
-        prepared = self.forwarder.prepare(ctx, proto, host, port, branch=new_branch())
+        forced = sip.force_socket
+        if forced is None and self.private:
+            # our Via names this worker's own socket: the replies come back to us
+            sip.force_socket = self.private.get(sip.rcv.socket) or \
+                next(iter(self.private.values()))
+        try:
+            prepared = self.forwarder.prepare(ctx, proto, host, port,
+                                              branch=new_branch() + self.branch_suffix)
+        finally:
+            sip.force_socket = forced
         if not isinstance(prepared, Prepared):
             sip.error_status, sip.error_reason = prepared
             return False

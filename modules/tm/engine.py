@@ -11,6 +11,7 @@ asks to be called at a deadline, so tests run it on a fake clock.
 
 from __future__ import annotations
 
+import dataclasses
 import heapq
 import itertools
 import logging
@@ -360,8 +361,10 @@ class TmEngine:
         if not isinstance(request, SIPRequest):
             return False
         now = self.clock()
+        # fr_timer is the machine's own B/F: a branch nobody answers ends by its timer
+        fr = tm.fr if tm.fr is not None else self.settings.fr_timer / 1000
         tx = ClientTransaction(request, prepared.hop.proto in STREAM_PROTOS, now,
-                               timers=self.timers)
+                               timers=dataclasses.replace(self.timers, b=fr, f=fr))
         branch = UacBranch(len(tm.branches), uri, prepared.hop, prepared.socket, tx,
                            flags=bflags)
         if self.forwarder.onsend is not None and not self.forwarder.onsend(ctx):
@@ -586,12 +589,14 @@ class TmEngine:
         if tm.is_invite and branch.provisional and not branch.cancelled:
             self._send_cancel(tm, branch, [])
             branch.fr_deadline = None
+        # Normally B/F (= fr_timer) has ended an unanswered branch first and this entry is
+        # stale; it is still live when fr_timer moved after the request went (t_set_fr), and
+        # then a failure report is the only way to stop the machine retransmitting (reported
+        # after the 408 is recorded, so the branch does not read it as a 503).
         stop = branch.tx in self.by_client and not branch.provisional
         if branch.pending:
             self._branch_final(tm, branch, 408, REASONS[408], None)
         if stop:
-            # stop retransmitting: the machine has no other way to give up than a failure
-            # (reported after the 408 is recorded, so the branch does not read it as a 503)
             self.perform_client(branch.tx, branch.tx.report_transport_error(now))
 
     # --- lookups for tmx -----------------------------------------------------------------

@@ -49,6 +49,9 @@ class TimerConfig:
         t4: how long a message may stay in the network (5 s); I and K.
         d: timer D over unreliable transports (RFC 3261: at least 32 s).
         c: timer C, for the proxy core (RFC 3261: more than 3 minutes).
+        b: timer B when set, instead of 64*T1 (a proxy's own limit on an INVITE that gets no
+            answer at all: Kamailio's `fr_timer`, independent of T1).
+        f: timer F when set, instead of 64*T1 (the same for non-INVITE requests).
     """
 
     t1: float = 0.5
@@ -56,6 +59,8 @@ class TimerConfig:
     t4: float = 5.0
     d: float = 32.0
     c: float = 180.0
+    b: float | None = None
+    f: float | None = None
 
     def initial(self, timer: Timer, reliable: bool) -> float | None:
         """The first duration of `timer` for a transaction over a reliable transport or
@@ -72,6 +77,10 @@ class TimerConfig:
             return self.t4
         if timer is Timer.C:
             return self.c
+        if timer is Timer.B and self.b is not None:
+            return self.b
+        if timer is Timer.F and self.f is not None:
+            return self.f
         # B, F, H, J, L, M
         return 64 * self.t1
 

@@ -317,3 +317,14 @@ def test_client_transaction_keeps_the_first_final_response() -> None:
     tx.receive_response(response(tx.request, 200, to_tag="uas2"), 1.0)
     assert tx.final_response is not None and tx.final_response.to is not None
     assert tx.final_response.to.tag == "uas1"
+
+
+def test_invite_client_timer_b_override_ends_calling_at_its_own_time() -> None:
+    clock = FakeClock()
+    tx = ClientTransaction(request(), False, 0.0, timers=TimerConfig(b=2.5))
+    tx.send_request(0.0)
+    assert tx.timer_deadline(Timer.B) == 2.5
+    events: list = []
+    while tx.state is not State.TERMINATED:
+        events = clock.fire(tx)
+    assert clock.now == 2.5 and summary(events)[-2:] == [("timeout", "B"), ("terminated",)]

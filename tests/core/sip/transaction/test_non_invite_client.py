@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from siprouter.core.sip.transaction import ClientTransaction, State, Timer
+from siprouter.core.sip.transaction import ClientTransaction, State, Timer, TimerConfig
 
 from .helpers import FakeClock, request, response, summary
 
@@ -191,3 +191,15 @@ def test_non_invite_client_timer_k_is_zero_over_a_reliable_transport() -> None:
 def test_cancel_runs_the_non_invite_client_machine() -> None:
     tx = trying(FakeClock(), method="CANCEL")
     assert tx.spec.slug == "non_invite_client"
+
+
+def test_non_invite_client_timer_f_override_ends_it_at_its_own_time() -> None:
+    clock = FakeClock()
+    tx = ClientTransaction(request("OPTIONS"), False, 0.0, timers=TimerConfig(f=3.0))
+    tx.send_request(0.0)
+    tx.receive_response(response(tx.request, 100), clock.advance(0.2))
+    assert tx.timer_deadline(Timer.F) == 3.0  # kept in Proceeding
+    events: list = []
+    while tx.state is not State.TERMINATED:
+        events = clock.fire(tx)
+    assert clock.now == 3.0 and summary(events)[-2:] == [("timeout", "F"), ("terminated",)]

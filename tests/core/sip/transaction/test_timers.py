@@ -59,3 +59,21 @@ def test_timers_e_and_g_double_up_to_t2(timer: Timer) -> None:
 
 def test_t2_caps_at_the_configured_value() -> None:
     assert TimerConfig(t2=1.5).doubled(Timer.E, 1.0) == 1.5
+
+
+def test_b_and_f_overrides_replace_64_t1_on_any_transport() -> None:
+    config = TimerConfig(t1=0.25, b=3.0, f=2.0)
+    for reliable in (False, True):
+        assert config.initial(Timer.B, reliable=reliable) == 3.0
+        assert config.initial(Timer.F, reliable=reliable) == 2.0
+
+
+def test_b_and_f_overrides_leave_the_other_64_t1_timers_alone() -> None:
+    config = TimerConfig(t1=0.25, b=3.0, f=2.0)
+    for timer in (Timer.H, Timer.J, Timer.L, Timer.M):
+        assert config.initial(timer, reliable=False) == 16.0
+
+
+def test_without_overrides_b_and_f_are_64_t1() -> None:
+    assert (DEFAULT_TIMERS.b, DEFAULT_TIMERS.f) == (None, None)
+    assert DEFAULT_TIMERS.initial(Timer.B, reliable=False) == 32.0

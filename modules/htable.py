@@ -62,19 +62,12 @@ exports.param("event_callback", str, None, doc="The name of the function in the 
 exports.param("event_callback_mode", int, 0, doc="Control when event_route[htable:init] is executed: 0 - after all modules were...")
 
 # Functions
-exports.function("sht_print", args=0, routes=RouteType.ANY, doc="Dump content of hash table to L_ERR log level.")
-exports.function("sht_rm", args=2, routes=RouteType.ANY, doc="Delete the item with the name 'itname' from hash table 'htname'.")
-exports.function("sht_rm_name_re", args=1, routes=RouteType.ANY, doc="Delete all entries in the htable that match the name against regular expression.")
-exports.function("sht_rm_value_re", args=1, routes=RouteType.ANY, doc="Delete all entries in the htable that match the value against regular expression.")
-exports.function("sht_rm_name", args=3, routes=RouteType.ANY, doc="Delete all entries in the htable that match the name against the val parameter.")
-exports.function("sht_rm_value", args=3, routes=RouteType.ANY, doc="Delete all entries in the htable that match the value against the val parameter.")
 exports.function("sht_match_name", args=3, routes=RouteType.ANY, doc="Return greater than 0 (true) if the htable has an item that matches the name against the...")
 exports.function("sht_has_name", args=3, routes=RouteType.ANY, doc="Alias for sht_match_name().")
 exports.function("sht_match_str_value", args=3, routes=RouteType.ANY, doc="Return greater than 0 (true) if the htable has an item that matches the string value...")
 exports.function("sht_has_str_value", args=3, routes=RouteType.ANY, doc="Alias for sht_match_str_value().")
 exports.function("sht_lock", args=1, routes=RouteType.ANY, doc="Lock the slot in htable corresponding to the key item.")
 exports.function("sht_unlock", args=1, routes=RouteType.ANY, doc="Unlock the slot in htable corresponding to the key item.")
-exports.function("sht_reset", args=1, routes=RouteType.ANY, doc="Delete all entries in the htable.")
 exports.function("sht_iterator_start", args=2, routes=RouteType.ANY, doc="Start an iterator for hash table named by the value of parameter hname.")
 exports.function("sht_iterator_next", args=1, routes=RouteType.ANY, doc="Move the iterator to the next item in hash table.")
 exports.function("sht_iterator_end", args=1, routes=RouteType.ANY, doc="Close the iterator identified by iname parameter and release the hash table slot acquired...")
@@ -82,8 +75,6 @@ exports.function("sht_iterator_rm", args=1, routes=RouteType.ANY, doc="Remove th
 exports.function("sht_iterator_sets", args=2, routes=RouteType.ANY, doc="Set the value of the current item to the string in the sval.")
 exports.function("sht_iterator_seti", args=2, routes=RouteType.ANY, doc="Set the value of the current item to the integer in the ival.")
 exports.function("sht_iterator_setex", args=2, routes=RouteType.ANY, doc="Set the expire of the current item to the integer in the exval.")
-exports.function("sht_setxs", args=4, routes=RouteType.ANY, doc="Set the item with the name 'itname' from hash table 'htname' to string value 'itval' and...")
-exports.function("sht_setxi", args=4, routes=RouteType.ANY, doc="Set the item with the name 'itname' from hash table 'htname' to integer value 'itval' and...")
 
 # Pseudo-variables
 exports.pv("sht", writable=True, inner=True, doc="hash table item ($sht(table=>key))")
@@ -97,18 +88,11 @@ exports.pv("shtitkey", inner=True, doc="key at the hash table iterator")
 exports.pv("shtitval", inner=True, doc="value at the hash table iterator")
 
 # RPC commands
-exports.rpc("htable.get", "Lists one value in a hash table", ("htable", "key"))
-exports.rpc("htable.delete", "Delete one value in a hash table", ("htable", "key"))
-exports.rpc("htable.sets", "Set an item in hash table to string value.", ("htable", "key", "Value"))
-exports.rpc("htable.seti", "Set an item in hash table to integer value.", ("htable", "key", "Value"))
 exports.rpc("htable.setex", "Set the expire for an item in hash table.", ("htable", "key", "expire"))
 exports.rpc("htable.setxs", "Set the string value and expire for an item in hash table.", ("htable", "key", "value", "expire"))
 exports.rpc("htable.setxi", "Set the integer value and expire for an item in hash table.", ("htable", "key", "value", "expire"))
-exports.rpc("htable.dump", "Lists all the values in a hash table", ("htable",))
 exports.rpc("htable.reload", "Reload hash table from database.", ("htable",))
 exports.rpc("htable.store", "Store hash table to database.", ("htable",))
-exports.rpc("htable.flush", "Empty the hash table", ("htable",))
-exports.rpc("htable.listTables", "Lists all defined tables", ())
 exports.rpc("htable.stats", "Get statistics for hash tables - name, number of slots, number of items, max number of...", ())
 
 exports.event_routes = ("htable:mod-init", "htable:expired:*")

@@ -60,10 +60,18 @@ def test_default_config_answers_an_options_keepalive(default_server: int) -> Non
     assert answer is not None and answer.startswith(b"SIP/2.0 200 Keepalive")
 
 
-def test_call_to_an_unregistered_user_gets_404(default_server: int) -> None:
-    answer = udp_exchange(default_server,
-                          request("INVITE", f"sip:nobody@127.0.0.1:{default_server}", 9))
-    assert status_of(answer) == 404
+def test_call_to_an_unregistered_user_gets_100_trying_then_404(default_server: int) -> None:
+    # The 404 is a stateful reply (t_newtran + t_reply), so the INVITE is first acknowledged
+    # with 100 Trying, as Kamailio's default does.
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as caller:
+        caller.bind(("127.0.0.1", 0))
+        caller.settimeout(3)
+        caller.sendto(request("INVITE", f"sip:nobody@127.0.0.1:{default_server}",
+                              caller.getsockname()[1]), ("127.0.0.1", default_server))
+        statuses = [status_of(caller.recv(65535))]
+        while statuses[-1] is not None and statuses[-1] < 200:
+            statuses.append(status_of(caller.recv(65535)))
+    assert statuses == [100, 404]
 
 
 def test_registered_user_is_reached_at_its_contact(default_server: int) -> None:

@@ -1,0 +1,248 @@
+"""Stateful relay benchmark: SIPp uac -> proxy (t_relay + record_route) -> SIPp uas, UDP.
+
+The same config (examples/stateful-relay.cfg) runs on siprouter and on Kamailio 5.6 (`-x tlsf`),
+with the same number of workers. Full calls (INVITE, 100, 180, 200, ACK, BYE, 200, the ACK and
+BYE following the Record-Route) from the tm integration scenarios; the call rate goes up step
+by step until a step has 0.1% or more failed calls or SIPp cannot hold the rate, then is
+bisected (bench_stateless_relay.py's search). Then memory per live transaction: N INVITEs are
+left ringing (180, no final answer) and the growth of the proxy's proportional set size (PSS,
+all its processes; shared pages counted once) is divided by N.
+
+    python bench/bench_stateful_relay.py --children 2
+    python bench/bench_stateful_relay.py --only siprouter --start 200 --step 200 --held 5000
+
+Everything runs on loopback; every process started here is stopped by its PID.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import asdict
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from bench_stateless_relay import (  # noqa: E402 -- the sibling script, not a package
+    REPO,
+    Proc,
+    Result,
+    Step,
+    _tree,
+    cpu_seconds,
+    free_port,
+    need,
+    start,
+    wait_bound,
+)
+
+CONFIG = REPO / "examples" / "stateful-relay.cfg"
+SCENARIOS = REPO / "tests" / "integration" / "tm" / "scenarios"
+# Two workers may reorder what a peer sent back to back; SIPp must not abort a call for that.
+TOLERATE_REORDERING = ["-default_behaviors", "all,-abortunexp"]
+
+RING_UAS = """<?xml version="1.0" encoding="ISO-8859-1" ?>
+<scenario name="uas that rings for ever">
+  <recv request="INVITE"/>
+  <send><![CDATA[
+      SIP/2.0 180 Ringing
+      [last_Via:]
+      [last_From:]
+      [last_To:];tag=[pid]SIPpTag01[call_number]
+      [last_Call-ID:]
+      [last_CSeq:]
+      Content-Length: 0
+
+  ]]></send>
+  <pause milliseconds="600000"/>
+</scenario>
+"""
+
+RING_UAC = """<?xml version="1.0" encoding="ISO-8859-1" ?>
+<scenario name="uac that waits for ever">
+  <send retrans="500"><![CDATA[
+      INVITE sip:[service]@[remote_ip]:[remote_port] SIP/2.0
+      Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+      From: sipp <sip:sipp@[local_ip]:[local_port]>;tag=[pid]SIPpTag00[call_number]
+      To: <sip:[service]@[remote_ip]:[remote_port]>
+      Call-ID: [call_id]
+      CSeq: 1 INVITE
+      Contact: <sip:sipp@[local_ip]:[local_port]>
+      Max-Forwards: 70
+      Content-Length: 0
+
+  ]]></send>
+  <recv response="100" optional="true"/>
+  <recv response="180"/>
+  <pause milliseconds="600000"/>
+</scenario>
+"""
+
+
+def proxy_argv(kind: str, port: int, uas_port: int, children: int) -> list[str]:
+    common = ["-A", f"LISTEN=udp:127.0.0.1:{port}",
+              "-A", f'DST_URI="sip:127.0.0.1:{uas_port}"',
+              "-A", f"CHILDREN={children}", "-n", str(children)]
+    if kind == "kamailio":
+        return [need("kamailio", "kamailio"), "-x", "tlsf", "-f", str(CONFIG), "-DD", "-E",
+                *common]
+    return [sys.executable, "-m", "siprouter.core.main", "-f", str(CONFIG),
+            "-l", f"udp:127.0.0.1:{port}", *common]
+
+
+def run_uac(sipp: str, target: int, rate: int, seconds: float, work: Path,
+            pid: int | None) -> Step:
+    import re
+
+    calls = max(int(rate * seconds), 1)
+    argv = [sipp, "-sf", str(SCENARIOS / "uac.xml"), f"127.0.0.1:{target}", "-i", "127.0.0.1",
+            "-p", str(free_port()), "-r", str(rate), "-m", str(calls), "-l", str(rate * 4),
+            "-timeout", str(int(seconds * 2 + 30)), "-nostdin", *TOLERATE_REORDERING]
+    cpu0 = cpu_seconds(pid) if pid else None
+    began = time.monotonic()
+    done = subprocess.run(argv, cwd=work, capture_output=True, text=True)
+    elapsed = time.monotonic() - began
+    cpu = cpu_seconds(pid) - cpu0 if pid and cpu0 is not None else None
+    rows = re.findall(r"^\s*(Successful call|Failed call)\s*\|\s*\d+\s*\|\s*(\d+)",
+                      done.stdout, re.M)
+    counts = {name: int(n) for name, n in rows}
+    rates = re.findall(r"^\s*Call Rate\s*\|[^|]*\|\s*([\d.]+) cps", done.stdout, re.M)
+    return Step(rate, calls, counts.get("Successful call", 0), counts.get("Failed call", calls),
+                elapsed, float(rates[-1]) if rates else 0.0, cpu)
+
+
+def search(name: str, sipp: str, target: int, pid: int, args: argparse.Namespace,
+           work: Path) -> Result:
+    result = Result(name)
+    good, bad = 0, None
+    rate = args.start
+
+    def step_at(r: int) -> bool:
+        step = run_uac(sipp, target, r, args.seconds, work, pid)
+        result.steps.append(step)
+        print(f"  {name}: {r}/s -> failed {step.failed}/{step.calls}, held "
+              f"{step.held_rate:.0f}/s: {'ok' if step.passed else 'FAIL'}", flush=True)
+        return step.passed
+
+    while rate <= args.max:
+        if not step_at(rate):
+            bad = rate
+            break
+        good = rate
+        rate += args.step
+    while bad is not None and bad - good > args.resolution:
+        mid = (good + bad) // 2
+        if step_at(mid):
+            good = mid
+        else:
+            bad = mid
+    result.max_rate = good
+    if args.cpu_rate:
+        step = run_uac(sipp, target, args.cpu_rate, args.seconds, work, pid)
+        if step.proxy_cpu is not None and step.successful:
+            result.cpu_rate = args.cpu_rate
+            result.cpu_per_call_us = step.proxy_cpu / step.successful * 1e6
+    return result
+
+
+def pss_kib(root: int) -> int:
+    """Proportional set size of a process and its descendants (shared pages split)."""
+    total = 0
+    for pid in _tree(root):
+        try:
+            with open(f"/proc/{pid}/smaps_rollup") as f:
+                for line in f:
+                    if line.startswith("Pss:"):
+                        total += int(line.split()[1])
+        except OSError:
+            continue
+    return total
+
+
+def memory_per_transaction(kind: str, sipp: str, args: argparse.Namespace,
+                           work: Path) -> float:
+    """KiB of PSS per INVITE transaction held open (ringing, no final answer)."""
+    (work / "ring_uas.xml").write_text(RING_UAS)
+    (work / "ring_uac.xml").write_text(RING_UAC)
+    uas_port, port = free_port(), free_port()
+    uas = start([sipp, "-sf", str(work / "ring_uas.xml"), "-i", "127.0.0.1", "-p", str(uas_port),
+                 "-nostdin", "-l", str(args.held * 2)], work / f"ring-uas-{kind}.log", work)
+    proxy = start(proxy_argv(kind, port, uas_port, args.children), work / f"ring-{kind}.log",
+                  REPO)
+    uac: Proc | None = None
+    try:
+        wait_bound(port, proxy)
+        time.sleep(2.0)
+        before = pss_kib(proxy.pid)
+        rate = 500
+        uac = start([sipp, "-sf", str(work / "ring_uac.xml"), f"127.0.0.1:{port}",
+                     "-i", "127.0.0.1", "-p", str(free_port()), "-r", str(rate),
+                     "-m", str(args.held), "-l", str(args.held * 2), "-nostdin"],
+                    work / f"ring-uac-{kind}.log", work)
+        time.sleep(args.held / rate + 5.0)
+        after = pss_kib(proxy.pid)
+        print(f"  {kind}: PSS {before} KiB -> {after} KiB with {args.held} ringing INVITEs",
+              flush=True)
+        return (after - before) / args.held
+    finally:
+        if uac is not None:
+            uac.stop()
+        proxy.stop()
+        uas.stop()
+
+
+def bench(kind: str, sipp: str, args: argparse.Namespace, work: Path) -> tuple[Result, float]:
+    uas_port, port = free_port(), free_port()
+    uas = start([sipp, "-sf", str(SCENARIOS / "uas.xml"), "-i", "127.0.0.1", "-p", str(uas_port),
+                 "-nostdin", *TOLERATE_REORDERING], work / f"uas-{kind}.log", work)
+    proxy = start(proxy_argv(kind, port, uas_port, args.children), work / f"{kind}.log", REPO)
+    try:
+        wait_bound(port, proxy)
+        result = search(kind, sipp, port, proxy.pid, args, work)
+    finally:
+        proxy.stop()
+        uas.stop()
+    per_tx = memory_per_transaction(kind, sipp, args, work) if args.held else 0.0
+    return result, per_tx
+
+
+def main() -> int:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--children", type=int, default=2)
+    p.add_argument("--only", choices=("siprouter", "kamailio"), action="append")
+    p.add_argument("--start", type=int, default=200, help="first call rate")
+    p.add_argument("--step", type=int, default=200, help="rate increase per step")
+    p.add_argument("--max", type=int, default=20000, help="highest rate tried")
+    p.add_argument("--seconds", type=float, default=5.0, help="length of a step")
+    p.add_argument("--resolution", type=int, default=50, help="stop bisecting below this")
+    p.add_argument("--cpu-rate", type=int, default=200,
+                   help="the common rate the CPU per call is measured at")
+    p.add_argument("--held", type=int, default=5000,
+                   help="INVITEs held ringing for the memory figure (0: skip it)")
+    p.add_argument("--json", type=Path, help="write the results here too")
+    args = p.parse_args()
+    sipp = need("sipp", "sip-tester")
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="bench-stateful-") as tmp:
+        for kind in args.only or ["siprouter", "kamailio"]:
+            print(f"{kind}:", flush=True)
+            rows.append(bench(kind, sipp, args, Path(tmp)))
+    print(f"\nchildren={args.children}, {args.seconds:g} s per step, pass: <0.1% failed calls "
+          "and the rate held\n")
+    print("| | highest full-call rate (calls/s) | CPU per call | PSS per ringing INVITE |")
+    print("|---|---|---|---|")
+    for r, per_tx in rows:
+        cpu = f"{r.cpu_per_call_us:.0f} µs ({r.cpu_rate}/s)" if r.cpu_per_call_us else "-"
+        print(f"| {r.name} | {r.max_rate} | {cpu} | {per_tx:.1f} KiB |")
+    if args.json:
+        args.json.write_text(json.dumps([dict(asdict(r), kib_per_transaction=t)
+                                         for r, t in rows], indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -19,7 +19,8 @@ def test_wheel_puts_every_module_under_siprouter(tmp_path):
     top = {n.split("/", 1)[0] for n in names}
     assert {t for t in top if not t.endswith(".dist-info")} == {"siprouter"}
     assert "siprouter/core/cfg/parser.py" in names
-    assert "siprouter/modules/tm.py" in names
+    assert "siprouter/modules/tm/__init__.py" in names  # tm is a package
+    assert "siprouter/modules/sl.py" in names
     assert "siprouter/tools/cfglint/cli.py" in names
     assert "siprouter/examples/siprouter.cfg" in names
     assert "siprouter/tools/dbgtui/dbgtui.tcss" in names

@@ -487,8 +487,11 @@ class Usrloc:
 
     def close(self, *, remove_cache: bool = False) -> None:
         """Flush (db_mode 2), close the connections, and remove the cache file if asked."""
-        with contextlib.suppress(DBError):
+        try:
             self.flush()
+        except DBError as exc:
+            # Bindings not yet written back are lost with the cache: say so, loudly.
+            log.error("usrloc: could not write bindings back to the database at exit: %s", exc)
         for db in (self.cache, self.database):
             if db is not None:
                 db.close()

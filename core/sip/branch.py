@@ -31,8 +31,11 @@ def stateless_branch(msg: SIPRequest, *, target: str = "", secret: str = "") -> 
     when one request is forked statelessly; `secret` keeps the value unguessable.
     """
     via = msg.top_via
-    if via is not None and via.is_rfc3261_branch() and via.branch != BRANCH_MAGIC:
-        parts = ["3261", via.branch or "", via.sent_by]
+    # The branch is read once (is_rfc3261_branch() and .branch would each look it up again).
+    branch = via.branch if via is not None else None
+    if via is not None and branch is not None and branch.startswith(BRANCH_MAGIC) \
+            and branch != BRANCH_MAGIC:
+        parts = ["3261", branch, via.sent_by]
     else:
         from_, to, cseq = msg.from_, msg.to, msg.cseq
         parts = [

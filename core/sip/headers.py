@@ -63,10 +63,20 @@ _NAME_CACHE: dict[str, str] = {}
 _NAME_CACHE_MAX = 2048
 
 
+# canonical_name is asked mostly with a few constant spellings ("via", "Call-ID" ...) on every
+# message: one dict lookup instead of strip + lower + lookup. Bounded like _NAME_CACHE.
+_CANONICAL_CACHE: dict[str, str] = {}
+
+
 def canonical_name(name: str) -> str:
     """Canonical key of a header name given in any case or in compact form."""
-    key = name.strip().lower()
-    return COMPACT_FORMS.get(key, key)
+    key = _CANONICAL_CACHE.get(name)
+    if key is None:
+        key = name.strip().lower()
+        key = COMPACT_FORMS.get(key, key)
+        if len(_CANONICAL_CACHE) < _NAME_CACHE_MAX:
+            _CANONICAL_CACHE[name] = key
+    return key
 
 
 def display_name(canonical: str) -> str:

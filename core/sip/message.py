@@ -142,6 +142,12 @@ class SIPMessage:
             ))
         return out
 
+    @property
+    def header_keys(self) -> list[str]:
+        """The canonical key of every header line, in order (`"via"`, `"call-id"` ...), as
+        received; for callers that test several headers at once. Do not change it."""
+        return self._keys
+
     def has_header(self, name: str) -> bool:
         """True if at least one line of that header (any spelling) is present."""
         return canonical_name(name) in self._keys

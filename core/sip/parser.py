@@ -23,6 +23,11 @@ MAX_MESSAGE_SIZE = 65535
 _VERSION_RE = re.compile(rb"SIP/[0-9]+\.[0-9]+", re.IGNORECASE)
 _CODE_RE = re.compile(rb"[1-6][0-9][0-9]")
 _WS = b" \t"
+# Method names as str, for the ones nearly every request has (the same interned string each
+# time, no decode).
+_METHODS = {m.encode(): m for m in (
+    "INVITE", "ACK", "BYE", "CANCEL", "OPTIONS", "REGISTER", "PRACK", "SUBSCRIBE", "NOTIFY",
+    "PUBLISH", "INFO", "REFER", "MESSAGE", "UPDATE")}
 
 
 def parse_message(data: bytes, *, max_size: int = MAX_MESSAGE_SIZE) -> SIPMessage:
@@ -69,14 +74,15 @@ def _parse_request_line(data: bytes, eol: int) -> SIPRequest:
             pos = len(first) - 1 if first.endswith(b" ") else first.rfind(b" ")
         raise _fail("Request-Line must be Method SP Request-URI SP SIP-Version", False, max(pos, 0))
     method, ruri, version = parts
-    if TOKEN_BYTES_RE.fullmatch(method) is None:
+    # The usual methods and the usual version spelling skip the regex and the upper().
+    if method not in _METHODS and TOKEN_BYTES_RE.fullmatch(method) is None:
         raise _fail("malformed method", False, 0)
-    if version.upper() != b"SIP/2.0":
+    if version != b"SIP/2.0" and version.upper() != b"SIP/2.0":
         if _VERSION_RE.fullmatch(version):
             raise _fail("SIP version not supported", False, eol - len(version), 505)
         raise _fail("malformed SIP-Version", False, eol - len(version))
     msg = SIPRequest.__new__(SIPRequest)
-    msg.method = method.decode("ascii")
+    msg.method = _METHODS.get(method) or method.decode("ascii")
     msg.ruri_text = decode(ruri)
     msg.version = "SIP/2.0"
     msg._ruri_offset = len(method) + 1
@@ -88,7 +94,7 @@ def _parse_status_line(data: bytes, eol: int) -> SIPResponse:
     first = data[:eol]
     parts = first.split(b" ", 2)
     version = parts[0]
-    if version.upper() != b"SIP/2.0":
+    if version != b"SIP/2.0" and version.upper() != b"SIP/2.0":
         raise _fail("SIP version not supported", True, 0)
     if len(parts) < 2 or _CODE_RE.fullmatch(parts[1]) is None:
         raise _fail("malformed status code", True, len(version) + 1)

@@ -44,8 +44,24 @@ class _Keep:
 KEEP = _Keep()
 
 
+# Hosts repeat (the same peers, our own addresses): remember the verdicts. Bounded, so a peer
+# sending ever new names cannot grow it without limit; a verdict depends on the text alone.
+_HOST_VERDICTS: dict[str, bool] = {}
+_HOST_VERDICTS_MAX = 4096
+
+
 def is_valid_host(host: str) -> bool:
     """True for a hostname, an IPv4 address or a bracketed IPv6 reference."""
+    verdict = _HOST_VERDICTS.get(host)
+    if verdict is None:
+        verdict = _is_valid_host(host)
+        if len(_HOST_VERDICTS) >= _HOST_VERDICTS_MAX:
+            _HOST_VERDICTS.clear()
+        _HOST_VERDICTS[host] = verdict
+    return verdict
+
+
+def _is_valid_host(host: str) -> bool:
     if host.startswith("["):
         return host.endswith("]") and _IPV6_RE.fullmatch(host[1:-1]) is not None
     if _IPV4_RE.fullmatch(host):
@@ -308,8 +324,28 @@ def _param_pair(item: str) -> tuple[str, str | None]:
     return name, (value if eq else None)
 
 
+# Parsed URIs by their text. URIs are immutable values, so one parse can serve every message
+# with the same text: a relay sees the same Request-URIs and Contacts over and over. Only
+# successes are kept (an error's position depends on `base`), only short texts, and the
+# whole cache is dropped when full, so a peer cannot make it grow without limit.
+_URI_CACHE: dict[str, URI] = {}
+_URI_CACHE_MAX = 2048
+_URI_CACHE_TEXT_MAX = 256
+
+
 def parse_uri(text: str, base: int = 0) -> URI:
     """Parse a URI; `base` is added to error positions (the URI's offset in the message)."""
+    uri = _URI_CACHE.get(text)
+    if uri is None:
+        uri = _parse_uri(text, base)
+        if len(text) <= _URI_CACHE_TEXT_MAX:
+            if len(_URI_CACHE) >= _URI_CACHE_MAX:
+                _URI_CACHE.clear()
+            _URI_CACHE[text] = uri
+    return uri
+
+
+def _parse_uri(text: str, base: int) -> URI:
     head = text[:4].lower()
     if head == "sip:":
         uri = _parse_sip_fast(text, "sip", 4)

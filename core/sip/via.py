@@ -92,6 +92,9 @@ class Via:
         return f"{self.protocol}/{self.transport} {self.sent_by}{format_params(self.params)}"
 
 
+# Spellings seen on nearly every Via: a set lookup instead of the token regex.
+_PLAIN_TRANSPORTS = frozenset(("UDP", "TCP", "TLS", "SCTP", "WS", "WSS", "udp", "tcp", "tls"))
+
 _PARAMS_FAST_RE = re.compile(f"(?:;[{TOKEN_CHARS}]+(?:=[{TOKEN_CHARS}.:]+)?)+")
 
 
@@ -107,7 +110,8 @@ def parse_via(text: str, header: str | None = "via") -> Via:
         transport = text[8:sp]
         host, colon, port_text = sent_by.partition(":")
         if (
-            sp > 8 and is_token(transport) and (not colon or port_text.isdigit())
+            sp > 8 and (transport in _PLAIN_TRANSPORTS or is_token(transport))
+            and (not colon or port_text.isdigit())
             and "[" not in host and is_valid_host(host)
             and (not params_text or _PARAMS_FAST_RE.fullmatch(params_text))
         ):
@@ -138,7 +142,22 @@ def parse_via(text: str, header: str | None = "via") -> Via:
     return Via("SIP/2.0", transport.upper(), host.lower(), port_number, params)
 
 
+# Parameters _check_params has rules for; a Via with none of them but branch (most Vias:
+# `;branch=...` alone) only needs the branch check.
+_CHECKED_PARAMS = frozenset(("received", "rport", "ttl", "maddr"))
+
+
 def _check_params(params: dict[str, str | None], text: str, header: str | None) -> None:
+    if _CHECKED_PARAMS.isdisjoint(params):
+        if "branch" not in params:
+            return
+        branch = params["branch"]
+        if branch is not None and is_token(branch):
+            return
+    _check_params_all(params, text, header)
+
+
+def _check_params_all(params: dict[str, str | None], text: str, header: str | None) -> None:
     def fail(what: str, name: str) -> RemoteSIPError:
         at = text.lower().find(";" + name)
         return RemoteSIPError(what, position=max(at, 0), header=header)

@@ -23,21 +23,20 @@ import atexit
 import contextlib
 import hmac
 import logging
-import os
 import secrets
-import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from siprouter.core.db import Cmp, Database, DBError, connect
+from siprouter.core.db import Cmp, DBError
 from siprouter.core.exports import REQ_FAIL_ONREPLY, ModuleEnv, ModuleExports, RouteType
 from siprouter.core.runtime.context import Context
 from siprouter.core.runtime.pv import PVError, compile_pv
 from siprouter.core.runtime.sip_pvs import marks, request
 from siprouter.core.runtime.sipstate import SipState
 from siprouter.core.runtime.values import Value, to_int, to_str
+from siprouter.core.shared.shmstore import SharedStore
 from siprouter.core.sip import SIPError, SIPRequest, SipURI, digest, parse_uri
 from siprouter.core.sip.digest import Credentials, DigestError, NonceStatus
 
@@ -149,52 +148,22 @@ def _algorithm() -> str:
 # --- replay protection (nonce_count, one_time_nonce) ------------------------------------------
 
 
-class ReplayStore:
+class ReplayStore(SharedStore):
     """The highest nc accepted per nonce index, in an SQLite file every process of one server
     opens (made by the main process in `init`), or in memory for a process alone (tests)."""
 
     TABLE = "auth_nonce"
 
     def __init__(self) -> None:
-        self.url: str | None = None
-        self._db: Database | None = None
-        self._owner = 0
+        super().__init__("auth", (
+            f"CREATE TABLE IF NOT EXISTS {self.TABLE} ("
+            "nid INTEGER PRIMARY KEY, nc INTEGER NOT NULL, issued INTEGER NOT NULL)",))
         self._writes = 0
-
-    def create(self, url: str | None = None) -> None:
-        """Make the store (main process, before the workers fork)."""
-        self.reset()
-        if url is None:
-            directory = "/dev/shm" if os.access("/dev/shm", os.W_OK) else tempfile.gettempdir()
-            url = (f"sqlite://{directory}/siprouter-auth-{os.getpid()}-"
-                   f"{secrets.token_hex(4)}.db")
-            self._owner = os.getpid()
-        self.url = url
-        self._database()
-
-    def reset(self) -> None:
-        """Forget the store (its file stays with the process that made it)."""
-        if self._db is not None:
-            self._db.close()
-        self._db = None
-        self.url = None
-
-    def _database(self) -> Database:
-        if self._db is None:
-            if self.url is None:
-                self.url = "sqlite://:memory:"
-            # Volatile by design, as Kamailio's shared-memory arrays: no fsync.
-            self._db = connect(self.url, create_schema=False, journal_mode="WAL",
-                               synchronous="OFF")
-            self._db.execute(f"CREATE TABLE IF NOT EXISTS {self.TABLE} ("
-                             "nid INTEGER PRIMARY KEY, nc INTEGER NOT NULL, "
-                             "issued INTEGER NOT NULL)")
-        return self._db
 
     def advance(self, index: int, issued: int, nc: int, now: int) -> bool:
         """Record `nc` for the nonce `index` if it is higher than any seen: False when not
         (a replay). Atomic across processes: the update only matches a lower stored nc."""
-        db = self._database()
+        db = self.database()
         db.insert(self.TABLE, {"nid": index, "nc": 0, "issued": issued}, unless_exists=["nid"])
         accepted = db.update(self.TABLE, {"nc": nc}, {"nid": index, "nc": Cmp("<", nc)}) == 1
         self._writes += 1
@@ -202,16 +171,6 @@ class ReplayStore:
             db.delete(self.TABLE, {"issued": Cmp("<", now - settings.nonce_expire
                                                  - settings.nonce_auth_max_drift)})
         return accepted
-
-    def remove_file(self) -> None:
-        """At exit of the process that made the store's file: remove it."""
-        if self._owner != os.getpid() or self.url is None:
-            return
-        path = self.url[len("sqlite://"):]
-        self.reset()
-        for suffix in ("", "-wal", "-shm"):
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(path + suffix)
 
 
 replay = ReplayStore()

@@ -14,12 +14,8 @@ Items are shared by every worker through a small SQLite file in /dev/shm (see be
 from __future__ import annotations
 
 import atexit
-import contextlib
 import logging
-import os
 import re
-import secrets
-import tempfile
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -27,7 +23,7 @@ from functools import partial
 from typing import Any
 
 from siprouter.core.cfg.pvsyntax import PVRef
-from siprouter.core.db import Database, DBError, connect
+from siprouter.core.db import DBError
 from siprouter.core.exports import ModuleEnv, ModuleExports, RouteType
 from siprouter.core.rpc.errors import RPCFault
 from siprouter.core.runtime.context import Context
@@ -40,6 +36,7 @@ from siprouter.core.runtime.pv import (
     register_pv_class,
 )
 from siprouter.core.runtime.values import Value, to_int, to_str
+from siprouter.core.shared.shmstore import SharedStore
 
 exports = ModuleExports("htable", doc="Shared-memory hash tables for the script")
 
@@ -184,41 +181,16 @@ def _to_value(row: Mapping[str, Any]) -> Value:
     return int(row["ival"]) if row["sval"] is None else str(row["sval"])
 
 
-class SharedItems:
+class SharedItems(SharedStore):
     """Every table's items in one SQLite file all processes of a server open (made by the main
     process in `init`), or in memory for a process alone (unit tests)."""
 
     def __init__(self) -> None:
-        self.url: str | None = None
-        self._db: Database | None = None
-        self._owner = 0
+        super().__init__("htable", (
+            f"CREATE TABLE IF NOT EXISTS {ITEMS} (tname TEXT NOT NULL, "
+            "name TEXT NOT NULL, ival INTEGER, sval TEXT, "
+            "expires REAL NOT NULL DEFAULT 0, PRIMARY KEY (tname, name))",))
         self._writes = 0
-
-    def create(self) -> None:
-        """Make the file (main process, before the workers fork)."""
-        self.reset()
-        directory = "/dev/shm" if os.access("/dev/shm", os.W_OK) else tempfile.gettempdir()
-        self.url = f"sqlite://{directory}/siprouter-htable-{os.getpid()}-{secrets.token_hex(4)}.db"
-        self._owner = os.getpid()
-        self.database()
-
-    def reset(self) -> None:
-        """Forget the store (a file stays until its maker exits)."""
-        if self._db is not None:
-            self._db.close()
-        self._db = None
-        self.url = None
-
-    def database(self) -> Database:
-        """This process's connection (opened on first use)."""
-        if self._db is None:
-            # Volatile by design, as Kamailio's shared memory: no fsync.
-            self._db = connect(self.url or "sqlite://:memory:", create_schema=False,
-                               journal_mode="WAL", synchronous="OFF")
-            self._db.execute(f"CREATE TABLE IF NOT EXISTS {ITEMS} (tname TEXT NOT NULL, "
-                             "name TEXT NOT NULL, ival INTEGER, sval TEXT, "
-                             "expires REAL NOT NULL DEFAULT 0, PRIMARY KEY (tname, name))")
-        return self._db
 
     def get(self, table: str, name: str, now: float) -> Value:
         """The item's value, None when absent or expired."""
@@ -287,16 +259,6 @@ class SharedItems:
         self._writes += 1
         if self._writes % SWEEP_EVERY == 0:
             self.sweep(time.time())
-
-    def remove_file(self) -> None:
-        """At exit of the process that made the file: remove it."""
-        if self._owner != os.getpid() or self.url is None:
-            return
-        path = self.url[len("sqlite://"):]
-        self.reset()
-        for suffix in ("", "-wal", "-shm"):
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(path + suffix)
 
 
 store = SharedItems()

@@ -17,21 +17,18 @@ usrloc's cache and auth's replay store do), and each request is counted by one a
 from __future__ import annotations
 
 import atexit
-import contextlib
 import ipaddress
 import logging
-import os
-import secrets
-import tempfile
 import time
 from dataclasses import dataclass
 from typing import Any
 
-from siprouter.core.db import Cmp, Database, DBError, connect
+from siprouter.core.db import Cmp, DBError
 from siprouter.core.exports import ModuleEnv, ModuleExports, RouteType
 from siprouter.core.rpc.errors import RPCFault
 from siprouter.core.runtime.context import Context
 from siprouter.core.runtime.values import Value, to_str
+from siprouter.core.shared.shmstore import SharedStore
 
 exports = ModuleExports("pike", doc="Flood detection per source IP")
 
@@ -82,42 +79,17 @@ RETURNING hits, blocked
 """
 
 
-class SharedCounters:
+class SharedCounters(SharedStore):
     """Per-IP counters in one SQLite file every process of a server opens (made by the main
     process in `init`), or in memory for a process alone (unit tests)."""
 
     def __init__(self) -> None:
-        self.url: str | None = None
-        self._db: Database | None = None
-        self._owner = 0
+        super().__init__("pike", (
+            f"CREATE TABLE IF NOT EXISTS {IPS} (ip TEXT PRIMARY KEY, "
+            "unit INTEGER NOT NULL, hits INTEGER NOT NULL, "
+            "prev INTEGER NOT NULL, blocked INTEGER NOT NULL, "
+            "last REAL NOT NULL)",))
         self._checks = 0
-
-    def create(self) -> None:
-        """Make the file (main process, before the workers fork)."""
-        self.reset()
-        directory = "/dev/shm" if os.access("/dev/shm", os.W_OK) else tempfile.gettempdir()
-        self.url = f"sqlite://{directory}/siprouter-pike-{os.getpid()}-{secrets.token_hex(4)}.db"
-        self._owner = os.getpid()
-        self.database()
-
-    def reset(self) -> None:
-        """Forget the counters (a file stays until its maker exits)."""
-        if self._db is not None:
-            self._db.close()
-        self._db = None
-        self.url = None
-
-    def database(self) -> Database:
-        """This process's connection (opened on first use)."""
-        if self._db is None:
-            # Volatile by design, as Kamailio's shared memory: no fsync.
-            self._db = connect(self.url or "sqlite://:memory:", create_schema=False,
-                               journal_mode="WAL", synchronous="OFF")
-            self._db.execute(f"CREATE TABLE IF NOT EXISTS {IPS} (ip TEXT PRIMARY KEY, "
-                             "unit INTEGER NOT NULL, hits INTEGER NOT NULL, "
-                             "prev INTEGER NOT NULL, blocked INTEGER NOT NULL, "
-                             "last REAL NOT NULL)")
-        return self._db
 
     def check(self, ip: str, now: float) -> int:
         """Count one request from `ip` at `now`: ALLOWED, BLOCKED or NEWLY_BLOCKED."""
@@ -155,16 +127,6 @@ class SharedCounters:
                         "status": "HOT" if r["blocked"] else "WARM"})
         return sorted(out, key=lambda e: (-(e["leaf_hits_prev"] + e["leaf_hits_curr"]),
                                           e["ip_addr"]))
-
-    def remove_file(self) -> None:
-        """At exit of the process that made the file: remove it."""
-        if self._owner != os.getpid() or self.url is None:
-            return
-        path = self.url[len("sqlite://"):]
-        self.reset()
-        for suffix in ("", "-wal", "-shm"):
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(path + suffix)
 
 
 counters = SharedCounters()

@@ -69,6 +69,8 @@ class Hop(NamedTuple):
 
 Error = tuple[int, str]
 
+_SEND_FAILED = -2  # relay_reply: the transport could not send (E_SEND for the script)
+
 
 class Prepared(NamedTuple):
     """A request ready to go: where to, through which of our sockets, and its octets."""
@@ -116,6 +118,7 @@ class StatelessForwarder:
         # Sends stateless replies (set by the worker: the responder needs the transports too).
         self.replier: Callable[[Context, int, str, list[str] | None], bool] | None = None
         self._via_heads: dict[tuple[str, SocketInfo], str] = {}
+        self._hops: dict[tuple[str | None, str, int | None], Hop | Error] = {}
 
     # --- destinations -----------------------------------------------------------------------
 
@@ -126,14 +129,16 @@ class StatelessForwarder:
         sip = ctx.sip
         assert isinstance(msg, SIPRequest) and sip is not None
         if host:
-            if host.lower().startswith(("sip:", "sips:")):
-                return self._uri_hop(host, proto)
-            try:
-                hp = split_host_port(host)
-            except ListenError:
-                return E_BAD_URI
-            chosen = proto or "udp"
-            return Hop(chosen, hp.host, port or hp.port or (5061 if chosen == "tls" else 5060))
+            # forward(host, port) is nearly always called with the script's constants: the
+            # hop depends on the arguments alone, so it is worked out once per argument set.
+            key = (proto, host, port)
+            hop = self._hops.get(key)
+            if hop is None:
+                hop = self._hop_of(proto, host, port)
+                if len(self._hops) >= 1024:
+                    self._hops.clear()
+                self._hops[key] = hop
+            return hop
         if sip.dst_uri:
             return self._uri_hop(sip.dst_uri, proto)
         try:
@@ -141,6 +146,17 @@ class StatelessForwarder:
         except SIPError:
             return E_BAD_URI
         return self._uri_hop(uri, proto)
+
+    def _hop_of(self, proto: str | None, host: str, port: int | None) -> Hop | Error:
+        """The hop for explicit forward() arguments (a URI, or host[:port])."""
+        if host.lower().startswith(("sip:", "sips:")):
+            return self._uri_hop(host, proto)
+        try:
+            hp = split_host_port(host)
+        except ListenError:
+            return E_BAD_URI
+        chosen = proto or "udp"
+        return Hop(chosen, hp.host, port or hp.port or (5061 if chosen == "tls" else 5060))
 
     @staticmethod
     def _uri_hop(uri: object, proto: str | None) -> Hop | Error:
@@ -259,10 +275,21 @@ class StatelessForwarder:
         msg, sip = ctx.msg, ctx.sip
         if sip is None or not isinstance(msg, SIPResponse):
             return -1
+        ret = self.relay_reply(msg)
+        if ret == _SEND_FAILED:
+            return _fail(sip, E_SEND)
+        if ret > 0:
+            sip.forwarded = True
+        return ret
+
+    def relay_reply(self, msg: SIPResponse) -> int:
+        """`forward_reply` without a script around it: 1 when sent, -1 when dropped, -2 when
+        the send failed. The receive path calls this directly when no route and no module
+        looks at replies, so that a relayed reply needs no Context or SipState."""
         if not msg.has_changes:
             popped = pop_top_via(msg.raw)
             if popped is not None:
-                return self._forward_popped(msg, sip, popped)
+                return self._forward_popped(msg, popped)
         try:
             vias = msg.vias
         except SIPError as exc:
@@ -284,11 +311,10 @@ class StatelessForwarder:
         data = msg.serialize()
         if not self.transports.send(proto, target.host, target.port, data, None,
                                     no_connect=False):
-            return _fail(sip, E_SEND)
-        sip.forwarded = True
+            return _SEND_FAILED
         return 1
 
-    def _forward_popped(self, msg: SIPResponse, sip: SipState, popped: PoppedVia) -> int:
+    def _forward_popped(self, msg: SIPResponse, popped: PoppedVia) -> int:
         ours = sent_by(popped.top)
         try:
             if ours is None:
@@ -311,8 +337,7 @@ class StatelessForwarder:
             return -1
         if not self.transports.send(proto, target.host, target.port, popped.data, None,
                                     no_connect=False):
-            return _fail(sip, E_SEND)
-        sip.forwarded = True
+            return _SEND_FAILED
         return 1
 
     def reply(self, ctx: Context, code: int, reason: str,

@@ -162,6 +162,17 @@ class Pipeline:
         # A reply is only relayed: its Vias are checked on the way (a bad one drops it); the
         # other headers are the endpoints' business (Kamailio parses no more either). With a
         # reply_route, the script may read them: then the reply must be sound.
+        if not self.has_reply_route and not self.reply_hooks:
+            # Nobody but the relay looks at it (a stateless relay's every reply): no Context
+            # and SipState to build, the forwarder's verdict is all there is.
+            try:
+                self.forwarder.relay_reply(msg)
+            except SIPError as exc:
+                log.info("dropping reply from %s:%d: %s", rcv.src_ip, rcv.src_port,
+                         exc.detail)
+            except Exception:
+                log.exception("error while handling a reply")
+            return
         if self.has_reply_route:
             err = validate_response(msg, strict=False)
             if err is not None:

@@ -16,7 +16,7 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-from siprouter.core.db import Database, DBError, connect
+from siprouter.core.db.module_db import ModuleDatabase
 from siprouter.core.exports import REQ_FAIL, ModuleExports, RouteType
 from siprouter.core.runtime.context import Context
 from siprouter.core.runtime.pv import PVError, compile_pv
@@ -39,8 +39,6 @@ exports.param("use_domain", int, 0, doc="Specifies whether to use or not the dom
 exports.param("domain_prefix", str, None, doc="Specifies the prefix to be stripped from the domain in R-URI before doing the search.")
 exports.param("append_branches", int, 0, doc="If the alias resolves to many SIP IDs, the first is replacing the R-URI, the rest are...")
 
-KAMAILIO_DEFAULT_URL = "mysql://kamailioro:kamailioro@localhost/kamailio"
-
 
 @dataclass
 class AliasDbSettings:
@@ -59,33 +57,13 @@ class AliasDbSettings:
 settings = AliasDbSettings()
 exports.settings = settings
 
-_db: Database | None = None
-_db_url: str | None = None
+# This process's connection to `db_url` (opened on first use; core/db reopens it after fork).
+database = ModuleDatabase("alias_db", lambda: settings.db_url)
 
 
 def configure(**params: Any) -> None:
     """Set this process's alias_db parameters (tests, tools); the server uses the modparams."""
-    global _db
-    fresh = AliasDbSettings()
-    for name, value in params.items():
-        if not hasattr(fresh, name):
-            raise ValueError(f"alias_db: unknown parameter {name}")
-        setattr(fresh, name, value)
-    for name, value in vars(fresh).items():
-        setattr(settings, name, value)
-    if _db is not None:
-        _db.close()
-    _db = None
-
-
-def database() -> Database:
-    """This process's connection to `db_url` (opened on first use)."""
-    global _db, _db_url
-    url = settings.db_url if settings.db_url and settings.db_url != KAMAILIO_DEFAULT_URL else None
-    if _db is None or _db_url != url:
-        _db = connect(url)
-        _db_url = url
-    return _db
+    database.configure(settings, params)
 
 
 def _sip_uri(text: str) -> SipURI | None:
@@ -122,11 +100,7 @@ def _lookup(ctx: Context, table: str, text: str, flags: str, what: str) -> list[
     if uri is None:
         ctx.log.error("%s: not a SIP URI with a user: %s", what, text)
         return None
-    try:
-        return find_aliases(table, uri, flags)
-    except (DBError, ValueError) as exc:
-        ctx.log.error("%s: %s", what, exc)
-        return None
+    return database.answer(ctx.log, what, lambda: find_aliases(table, uri, flags), None)
 
 
 @exports.function("alias_db_lookup", args=(1, 2), formats=(0, 1), routes=REQ_FAIL, doc="The function takes the R-URI and search to see whether it is an alias or not.")

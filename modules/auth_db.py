@@ -18,7 +18,7 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-from siprouter.core.db import Database, DBError, connect
+from siprouter.core.db.module_db import ModuleDatabase
 from siprouter.core.exports import ModuleExports, RouteType
 from siprouter.core.runtime.context import Context
 from siprouter.core.runtime.pv import avp_name
@@ -45,10 +45,6 @@ exports.param("version_table", int, 1, doc="If set to 0, the module will skip ch
 exports.param("force_generate_avps", int, 0, doc="If set to different than 0, the module will fetch user DB attributes even if...")
 
 
-# Kamailio's default URL names a MySQL server siprouter does not speak: the embedded default.
-KAMAILIO_DEFAULT_URL = "mysql://kamailioro:kamailioro@localhost/kamailio"
-
-
 @dataclass
 class AuthDbSettings:
     """The parameters this implementation acts on (the server applies modparams here)."""
@@ -67,33 +63,13 @@ class AuthDbSettings:
 settings = AuthDbSettings()
 exports.settings = settings
 
-_db: Database | None = None
-_db_url: str | None = None
+# This process's connection to `db_url` (opened on first use; core/db reopens it after fork).
+database = ModuleDatabase("auth_db", lambda: settings.db_url)
 
 
 def configure(**params: Any) -> None:
     """Set this process's auth_db parameters (tests, tools); the server uses the modparams."""
-    global _db
-    fresh = AuthDbSettings()
-    for name, value in params.items():
-        if not hasattr(fresh, name):
-            raise ValueError(f"auth_db: unknown parameter {name}")
-        setattr(fresh, name, value)
-    for name, value in vars(fresh).items():
-        setattr(settings, name, value)
-    if _db is not None:
-        _db.close()
-    _db = None
-
-
-def database() -> Database:
-    """This process's connection to `db_url` (opened on first use; core/db reopens it)."""
-    global _db, _db_url
-    url = settings.db_url if settings.db_url and settings.db_url != KAMAILIO_DEFAULT_URL else None
-    if _db is None or _db_url != url:
-        _db = connect(url)
-        _db_url = url
-    return _db
+    database.configure(settings, params)
 
 
 def credential_columns(spec: str) -> list[tuple[str, str]]:
@@ -214,12 +190,10 @@ def is_subscriber(ctx: Context, uri: Value, table: Value, flags: Value) -> int:
         return -1
     bits = to_int(flags) if to_str(flags) != "" else 0
     extra = [c for _, c in credential_columns(settings.load_credentials)]
-    try:
-        row = _row(to_str(table), aor.user, aor.host if bits & 1 else None,
-                   list(dict.fromkeys([settings.user_column, *extra])))
-    except (DBError, ValueError) as exc:
-        ctx.log.error("is_subscriber: %s", exc)
-        return -1
+    # A database error answers as an unknown subscriber does (-1), after its log line.
+    row = database.answer(ctx.log, "is_subscriber", lambda: _row(
+        to_str(table), aor.user, aor.host if bits & 1 else None,
+        list(dict.fromkeys([settings.user_column, *extra]))), None)
     if row is None:
         return -1
     if not bits & 2:

@@ -17,7 +17,8 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-from siprouter.core.db import Database, DBError, connect
+from siprouter.core.db import DBError, Row
+from siprouter.core.db.module_db import ModuleDatabase
 from siprouter.core.exports import ModuleExports, RouteType
 from siprouter.core.rpc.errors import RPCFault
 from siprouter.core.runtime.context import Context
@@ -40,7 +41,6 @@ exports.param("type_col", str, "type", doc="Name of column containing attribute 
 exports.param("value_col", str, "value", doc="Name of column containing attribute value in domain_attrs table.")
 exports.param("register_myself", int, 0, doc="Register the list of domains to match 'myself' check: 0 means no myself registration, 1...")
 
-KAMAILIO_DEFAULT_URL = "mysql://kamailioro:kamailioro@localhost/kamailio"
 INT_TYPE = 0  # domain_attrs.type of an integer value (Kamailio: 0 int, 2 string)
 
 
@@ -61,33 +61,13 @@ class DomainSettings:
 settings = DomainSettings()
 exports.settings = settings
 
-_db: Database | None = None
-_db_url: str | None = None
+# This process's connection to `db_url` (opened on first use; core/db reopens it after fork).
+database = ModuleDatabase("domain", lambda: settings.db_url)
 
 
 def configure(**params: Any) -> None:
     """Set this process's domain parameters (tests, tools); the server uses the modparams."""
-    global _db
-    fresh = DomainSettings()
-    for name, value in params.items():
-        if not hasattr(fresh, name):
-            raise ValueError(f"domain: unknown parameter {name}")
-        setattr(fresh, name, value)
-    for name, value in vars(fresh).items():
-        setattr(settings, name, value)
-    if _db is not None:
-        _db.close()
-    _db = None
-
-
-def database() -> Database:
-    """This process's connection to `db_url` (opened on first use)."""
-    global _db, _db_url
-    url = settings.db_url if settings.db_url and settings.db_url != KAMAILIO_DEFAULT_URL else None
-    if _db is None or _db_url != url:
-        _db = connect(url)
-        _db_url = url
-    return _db
+    database.configure(settings, params)
 
 
 def find_did(host: str) -> str | None:
@@ -104,12 +84,19 @@ def find_did(host: str) -> str | None:
     return None
 
 
+def domain_attributes(host: str) -> tuple[str, list[Row]] | None:
+    """The did of a local domain and its `domain_attrs` rows (by id), None when the host is
+    not local. Raises DBError."""
+    did = find_did(host)
+    if did is None:
+        return None
+    return did, database().query(settings.domain_attrs_table,
+                                 [settings.name_col, settings.type_col, settings.value_col],
+                                 {settings.did_col: did}, order=["id"])
+
+
 def _is_local(ctx: Context, host: str, what: str) -> int:
-    try:
-        return 1 if find_did(host) is not None else -1
-    except (DBError, ValueError) as exc:
-        ctx.log.error("%s: %s", what, exc)
-        return -1
+    return database.answer(ctx.log, what, lambda: 1 if find_did(host) is not None else -1, -1)
 
 
 def _header_host(ctx: Context, header: str) -> str:
@@ -150,16 +137,11 @@ def lookup_domain(ctx: Context, domain: Value, prefix: Value = None) -> int:
     """For a local domain: `$avp(<prefix>did)` and the domain's attributes as AVPs; 1. -1
     when the domain is not local (or the database cannot answer)."""
     pre = to_str(prefix) if prefix is not None else ""
-    try:
-        did = find_did(to_str(domain).strip())
-        if did is None:
-            return -1
-        rows = database().query(settings.domain_attrs_table,
-                                [settings.name_col, settings.type_col, settings.value_col],
-                                {settings.did_col: did}, order=["id"])
-    except (DBError, ValueError) as exc:
-        ctx.log.error("lookup_domain: %s", exc)
+    found = database.answer(ctx.log, "lookup_domain",
+                            lambda: domain_attributes(to_str(domain).strip()), None)
+    if found is None:
         return -1
+    did, rows = found
     ctx.avps.setdefault(f"{pre}did", []).append(did)
     for row in rows:
         value: Value = str(row[settings.value_col])

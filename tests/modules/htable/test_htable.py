@@ -14,26 +14,13 @@ from siprouter.core.cfg.parser import parse_text
 from siprouter.core.exports import default_registry
 from siprouter.core.rpc.errors import RPCFault
 from siprouter.core.runtime.compiler import compile_config
-from siprouter.core.runtime.context import Context, WorkerState
-from siprouter.core.runtime.sipstate import ReceiveInfo, SipState
-from siprouter.core.sip import parse_message
 from siprouter.modules import htable
-from tests.modules.registrar.helpers import OUR_SOCKET, FakeForwarder
+from tests.modules.htable import helpers
 
 MODULES = ("sl", "pv", "xlog", "htable")
 OPTIONS = (b"OPTIONS sip:bob@example.com SIP/2.0\r\nVia: SIP/2.0/UDP 198.51.100.7:5062;"
            b"branch=z9hG4bK-1\r\nFrom: <sip:a@example.com>;tag=1\r\nTo: <sip:bob@example.com>"
            b"\r\nCall-ID: ht-1\r\nCSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n")
-
-
-class Clock:
-    """A settable clock for the worker (seconds)."""
-
-    def __init__(self) -> None:
-        self.now = 1_000_000.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 @pytest.fixture(autouse=True)
@@ -46,23 +33,11 @@ def tables() -> Iterator[None]:
     htable.store.reset()
 
 
-class Script:
-    """A compiled request_route around `body` with a fake clock."""
+class Script(helpers.Script):
+    """A request_route with this file's modules."""
 
-    def __init__(self, body: str) -> None:
-        loads = "".join(f'loadmodule "{m}.so"\n' for m in MODULES)
-        config, diags = parse_text(loads + f"request_route {{\n{body}\n}}\n", "t.cfg")
-        assert not [d for d in diags if d.is_error], diags
-        self.script = compile_config(config, default_registry().loaded(MODULES))
-        self.clock = Clock()
-        self.worker = WorkerState(vars={}, shared={}, clock=self.clock)
-
-    def run(self, src_ip: str = "198.51.100.7") -> Context:
-        sip = SipState(rcv=ReceiveInfo("udp", src_ip, 5062, OUR_SOCKET), sender=None,
-                       forwarder=FakeForwarder())
-        ctx = Context(parse_message(OPTIONS), worker=self.worker, sip=sip)
-        self.script.run("request_route", ctx)
-        return ctx
+    MODULES = MODULES
+    MESSAGE = OPTIONS
 
 
 def test_missing_item_reads_null_and_a_set_one_reads_back() -> None:

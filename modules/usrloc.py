@@ -28,13 +28,10 @@ from __future__ import annotations
 
 import asyncio
 import atexit
-import contextlib
-import glob
 import itertools
 import logging
 import os
 import secrets
-import tempfile
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -54,6 +51,8 @@ from siprouter.core.db.schema import BY_NAME
 from siprouter.core.exports import ModuleExports
 from siprouter.core.rpc.errors import RPCFault
 from siprouter.core.runtime.modinit import module_env
+from siprouter.core.shared import shmstore
+from siprouter.core.shared.segment import default_directory
 
 log = logging.getLogger("siprouter.usrloc")
 
@@ -180,36 +179,20 @@ class UsrlocSettings:
 # every worker and the RPC process name the same cache file.
 _OWNER_PID = os.getpid()
 _RUN_ID = f"{_OWNER_PID}-{secrets.token_hex(4)}"
-_CACHE_PREFIX = "siprouter-usrloc-"
-
-
-def _cache_dir() -> str:
-    return "/dev/shm" if os.access("/dev/shm", os.W_OK) else tempfile.gettempdir()
+# The file is named as core/shared/shmstore names a SharedStore's, so its sweep of files left by
+# a killed server finds usrloc's too. The cache is not a SharedStore: its path is fixed at import
+# (above) and its removal at exit goes with the write-back of db_mode 2.
+_CACHE_NAME = "usrloc"
 
 
 def cache_path() -> str:
     """The cache file of this server run."""
-    return os.path.join(_cache_dir(), f"{_CACHE_PREFIX}{_RUN_ID}.db")
-
-
-def _remove_cache_files(path: str) -> None:
-    for suffix in ("", "-wal", "-shm"):
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(path + suffix)
+    return os.path.join(default_directory(), f"{shmstore.PREFIX}{_CACHE_NAME}-{_RUN_ID}.db")
 
 
 def _sweep_stale_caches() -> None:
     """Remove cache files of servers that died without cleaning up (kill -9)."""
-    for path in glob.glob(os.path.join(_cache_dir(), f"{_CACHE_PREFIX}*-*.db")):
-        pid_text = os.path.basename(path)[len(_CACHE_PREFIX):].split("-")[0]
-        if not pid_text.isdigit() or int(pid_text) == _OWNER_PID:
-            continue
-        try:
-            os.kill(int(pid_text), 0)
-        except ProcessLookupError:
-            _remove_cache_files(path)
-        except PermissionError:
-            pass
+    shmstore.sweep_leftovers(_CACHE_NAME)
 
 
 # --- the service ----------------------------------------------------------------------------------
@@ -496,7 +479,7 @@ class Usrloc:
             if db is not None:
                 db.close()
         if remove_cache and self.cache is not None and self._cache_is_file:
-            _remove_cache_files(self.cache.url.path)
+            shmstore.remove_files(self.cache.url.path)
 
 
 # --- the process's service --------------------------------------------------------------------

@@ -4,8 +4,10 @@ config says and what the transport layer tells `ServerInfo` (connections)."""
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
+from siprouter.core.transport.tls_registry import TLS_CONNECTIONS
 from siprouter.modules.tls import exports
 
 from .attach import attach
@@ -15,7 +17,15 @@ Struct = dict[str, Any]
 
 
 def _tls_connections(ctx: RPCContext) -> list[Struct]:
-    return [c for c in ctx.server.connections() if c.get("proto") == "tls"]
+    """Kamailio's tls.list fields for every worker's established TLS connections."""
+    now = time.time()
+    return [{"id": row["conn_id"], "pid": row["pid"],
+             "timeout": 0, "src_ip": row["src_ip"], "src_port": row["src_port"],
+             "dst_ip": row["dst_ip"], "dst_port": row["dst_port"], "cipher": row["cipher"],
+             "version": row["version"], "ct_wq_size": 0, "enc_rd_buf": 0,
+             "flags": "outgoing" if row["outgoing"] else "incoming",
+             "state": "established", "age": int(now - row["started"])}
+            for row in TLS_CONNECTIONS.rows()]
 
 
 @attach(exports, "tls.info")

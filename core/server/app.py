@@ -25,6 +25,7 @@ from siprouter.core.runtime.compiler import CompileError, compile_config
 from siprouter.core.runtime.modinit import init_modules
 from siprouter.core.transport.sockets import BindError, bind_all
 from siprouter.core.transport.tls_config import TLSConfigError, client_context, server_context
+from siprouter.core.transport.tls_registry import TLS_CONNECTIONS
 
 from . import logs
 from .replies import sl_tag_prefix
@@ -89,6 +90,8 @@ def serve(analysis: Analysis, *, listen: Sequence[str] = (), children: int | Non
         except TLSConfigError as exc:
             print(f"ERROR: {exc}", file=out)
             return 1
+    if settings.tls is not None:
+        TLS_CONNECTIONS.create()  # before any fork: workers write it, tls.list reads it
     try:
         sockets = bind_all(settings.listen)
     except BindError as exc:

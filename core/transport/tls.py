@@ -8,9 +8,11 @@ from typing import TYPE_CHECKING
 
 from OpenSSL import SSL
 
+from siprouter.core.db.errors import DBError
 from siprouter.core.runtime.sipstate import SocketInfo
 
 from .stream import StreamConnection
+from .tls_registry import TLS_CONNECTIONS
 
 if TYPE_CHECKING:
     from .connections import Connections
@@ -79,6 +81,24 @@ class TLSConnection(StreamConnection):
             return False
         return self._flush()
 
+    def _record(self) -> None:
+        """Tell the shared registry (tls.list) about this established connection."""
+        try:
+            cipher = self.ssl.get_cipher_name() or ""
+            version = self.ssl.get_protocol_version_name() or ""
+            local = (self.local.ip, self.local.port)
+            TLS_CONNECTIONS.added(self.id, local, self.peer, cipher, version, self.outgoing)
+        except DBError as exc:  # bookkeeping must never cost the connection
+            log.warning("tls: cannot record connection %d for tls.list: %s", self.id, exc)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if self.handshake_done:
+            try:
+                TLS_CONNECTIONS.removed(self.id)
+            except DBError as err:
+                log.warning("tls: cannot forget connection %d: %s", self.id, err)
+        super().connection_lost(exc)
+
     def _handshake(self) -> bool:
         try:
             self.ssl.do_handshake()
@@ -92,6 +112,7 @@ class TLSConnection(StreamConnection):
             self.close(flush=True)
             return False
         self.handshake_done = True
+        self._record()
         self._flush()
         pending, self._clear_pending = self._clear_pending, []
         for data in pending:

@@ -733,6 +733,11 @@ class _Build:
             return lambda ctx: fa(ctx) or fb(ctx)
         if isinstance(e, ast.BinOp) and e.op in V.COMPARISONS:
             return self.compare(e)
+        if isinstance(e, ast.UnOp) and e.op == "!" and isinstance(e.operand, ast.Call):
+            # `if (!f(...))`, the usual failure test (`if (!forward()) sl_reply_error();`):
+            # one closure instead of a negation wrapped around the call's truth test.
+            neg = self.call_expr(e.operand)
+            return lambda ctx: neg(ctx) <= 0
         if isinstance(e, ast.UnOp) and e.op == "!":
             inner = self.cond(e.operand, lone_pv_strings)
             if isinstance(inner, bool):

@@ -149,6 +149,11 @@ class Pipeline:
                             headers=headers)
 
     def _is_our_ack(self, msg: SIPRequest) -> bool:
+        # Most ACKs are for 2xx and carry the UAS's tag: when our prefix is nowhere in the To
+        # text (and no escape could hide it), its tag cannot start with it; no parse needed.
+        raw = msg.header("to") or ""
+        if self.responder.tag_prefix not in raw and "\\" not in raw:
+            return False
         try:
             to = msg.to
         except SIPError:

@@ -12,6 +12,7 @@ from typing import Any
 from siprouter.core.exports import REQ_FAIL_ONREPLY, ModuleExports, RouteType
 from siprouter.core.runtime.context import Context
 from siprouter.core.runtime.values import Value, to_int, to_str
+from siprouter.core.shared.counters import COUNTERS
 from siprouter.core.sip import SIPError, SIPRequest, SIPResponse
 
 exports = ModuleExports("sl", doc="Stateless replies")
@@ -49,8 +50,33 @@ def _reply(ctx: Context, code: Value, reason: Value, what: str) -> int:
         return -1
     if not sip.forwarder.reply(ctx, status, to_str(reason), _script_reply_headers(ctx)):
         ctx.log.error("%s: could not send the %d reply", what, status)
+        _count("failures")
         return -1
+    _count_reply(status)
     return 1
+
+
+# --- statistics (Kamailio's sl stats: one exact-code counter or else the class counter) --------
+
+_EXACT = frozenset({200, 202, 300, 301, 302, 400, 401, 403, 404, 407, 408, 483, 500})
+
+
+def _count(name: str) -> None:
+    # The counters exist once the server defined the loaded modules' declared counters.
+    if COUNTERS.has("sl", name):
+        COUNTERS.handle("sl", name).inc()
+
+
+def _count_reply(status: int) -> None:
+    _count("sent_replies")
+    if status >= 300:
+        _count("sent_err_replies")
+    if status in _EXACT:
+        _count(f"{status}_replies")
+    elif 100 <= status < 700:
+        _count(f"{status // 100}xx_replies")
+    else:
+        _count("xxx_replies")
 
 
 @exports.function("sl_send_reply", args=2, routes=RouteType.REQUEST, doc="For the current request, a reply is sent back having the given code and text reason.")
@@ -109,7 +135,11 @@ def sl_forward_reply(ctx: Context, code: Value = None, reason: Value = None) -> 
 exports.pv("ltt", inner=True, doc="local To-tag of a stateless (x) or stateful (t) reply")
 
 # RPC commands
-exports.rpc("sl.stats", "Print reply statistics.", ())
+@exports.rpc("sl.stats", "Print reply statistics.", ())
+def rpc_stats(ctx: Any) -> dict[str, int]:
+    """Print reply statistics."""
+    counters = ctx.server.counters
+    return {name: counters.value("sl", name) for name in counters.names("sl")}
 
 exports.event_routes = ("sl:filtered-ack", "sl:local-response")
 

@@ -48,11 +48,13 @@ def _reply(ctx: Context, code: Value, reason: Value, what: str) -> int:
     if not 100 <= status <= 699:
         ctx.log.error("%s: bad status code %s", what, to_str(code))
         return -1
+    # Counted before sending: whoever gets the reply may ask sl.stats at once and must see it.
+    _count_reply(status)
     if not sip.forwarder.reply(ctx, status, to_str(reason), _script_reply_headers(ctx)):
         ctx.log.error("%s: could not send the %d reply", what, status)
+        _count_reply(status, -1)
         _count("failures")
         return -1
-    _count_reply(status)
     return 1
 
 
@@ -61,22 +63,22 @@ def _reply(ctx: Context, code: Value, reason: Value, what: str) -> int:
 _EXACT = frozenset({200, 202, 300, 301, 302, 400, 401, 403, 404, 407, 408, 483, 500})
 
 
-def _count(name: str) -> None:
+def _count(name: str, n: int = 1) -> None:
     # The counters exist once the server defined the loaded modules' declared counters.
     if COUNTERS.has("sl", name):
-        COUNTERS.handle("sl", name).inc()
+        COUNTERS.handle("sl", name).add(n)
 
 
-def _count_reply(status: int) -> None:
-    _count("sent_replies")
+def _count_reply(status: int, n: int = 1) -> None:
+    _count("sent_replies", n)
     if status >= 300:
-        _count("sent_err_replies")
+        _count("sent_err_replies", n)
     if status in _EXACT:
-        _count(f"{status}_replies")
+        _count(f"{status}_replies", n)
     elif 100 <= status < 700:
-        _count(f"{status // 100}xx_replies")
+        _count(f"{status // 100}xx_replies", n)
     else:
-        _count("xxx_replies")
+        _count("xxx_replies", n)
 
 
 @exports.function("sl_send_reply", args=2, routes=RouteType.REQUEST, doc="For the current request, a reply is sent back having the given code and text reason.")

@@ -1,8 +1,8 @@
 """Kamailio's `tmx` module: TM extensions: transaction PVs and helpers.
 
-Implemented on top of tm's engine (modules/tm): t_cancel_callid, t_reply_callid, the
-t_is_*_route tests and the PVs $T_reply_code, $T_reply_reason, $T_branch_idx, $T_req(pv),
-$T_rpl(pv).
+Implemented on top of tm's engine (modules/tm): t_cancel_callid, t_reply_callid,
+t_precheck_trans, the t_is_*_route tests and the PVs $T_reply_code, $T_reply_reason,
+$T_branch_idx, $T_req(pv), $T_rpl(pv).
 """
 
 from __future__ import annotations
@@ -145,6 +145,22 @@ def t_flush_flags(ctx: Context) -> int:
         return -1
     tm.flags = ctx.flags
     return 1
+
+
+@_implement("t_precheck_trans")
+def t_precheck_trans(ctx: Context) -> int:
+    """Is this request (not an ACK or CANCEL) being run by another process right now?
+
+    Kamailio keeps, per process, the request that process is running, so that a UDP
+    retransmission arriving in a second process before the first one made the transaction is
+    spotted. siprouter needs no such table: every UDP request of a Call-ID is run by the worker
+    that owns the Call-ID (tm's hand-over, modules/tm/workers.py), one message at a time, and a
+    stream connection's requests stay in the worker holding it. So the original and its
+    retransmission never run at once: the answer is false, and the retransmission is handled by
+    t_check_trans() as soon as the transaction exists (with precheck_trans 0 Kamailio answers
+    false too).
+    """
+    return -1
 
 
 # --- pseudo-variables ---------------------------------------------------------------------------

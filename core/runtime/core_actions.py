@@ -180,6 +180,15 @@ def set_forward_no_connect(ctx: Context) -> int:
     return 1
 
 
+def set_reply_no_connect(ctx: Context) -> int:
+    """The replies to this request go over TCP/TLS only on an existing connection: none is
+    opened for them (Kamailio's SND_F_FORCE_CON_REUSE on the reply send flags)."""
+    if ctx.sip is None:
+        return -1
+    ctx.sip.reply_no_connect = True
+    return 1
+
+
 CORE_IMPLS.update({
     "forward": _forward_action(None, "forward"),
     "forward_udp": _forward_action("udp", "forward_udp"),
@@ -190,4 +199,5 @@ CORE_IMPLS.update({
     "send_tcp": _send_action("tcp", "send_tcp"),
     "force_send_socket": force_send_socket,
     "set_forward_no_connect": set_forward_no_connect,
+    "set_reply_no_connect": set_reply_no_connect,
 })

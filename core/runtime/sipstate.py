@@ -122,5 +122,6 @@ class SipState:
     forwarder: Forwarder | None = None
     force_rport: bool = False  # force_rport(): fill rport of the received Via
     forward_no_connect: bool = False  # set_forward_no_connect()
+    reply_no_connect: bool = False  # set_reply_no_connect(): replies only on an open connection
     error_status: int = 0
     error_reason: str = ""

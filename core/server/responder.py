@@ -35,8 +35,10 @@ class Responder:
         return data
 
     def send(self, parts: ReplyParts, code: int, reason: str, rcv: ReceiveInfo, *,
-             force_rport: bool = False, headers: list[str] | None = None) -> bool:
-        """Build and send a reply; False when it could not be built or sent."""
+             force_rport: bool = False, headers: list[str] | None = None,
+             no_connect: bool = False) -> bool:
+        """Build and send a reply; False when it could not be built or sent (`no_connect`:
+        over TCP/TLS only on an existing connection)."""
         try:
             data, top = build_reply(parts, code, reason, src_ip=rcv.src_ip,
                                     src_port=rcv.src_port, tag=self.tag(parts),
@@ -45,7 +47,8 @@ class Responder:
             log.info("cannot build a %d reply: %s", code, exc.detail)
             return False
         dest = reply_destination(top, rcv.proto, rcv.src_ip, rcv.src_port)
-        return self.transports.send(dest.proto, dest.host, dest.port, data, rcv.socket)
+        return self.transports.send(dest.proto, dest.host, dest.port, data, rcv.socket,
+                                    no_connect=no_connect)
 
     def reply(self, ctx: Context, code: int, reason: str,
               headers: list[str] | None = None) -> bool:
@@ -59,7 +62,7 @@ class Responder:
             log.info("cannot reply to %s: %s", msg.method, exc.detail)
             return False
         if not self.send(parts, code, reason, sip.rcv, force_rport=force_rport(sip),
-                         headers=headers):
+                         headers=headers, no_connect=sip.reply_no_connect):
             return False
         sip.replied = True
         return True

@@ -156,7 +156,8 @@ class TmEngine:
                 if tm is None:
                     continue
                 to = tm.reply_to
-                if not self.transports.send(to.proto, to.host, to.port, ev.data, tm.rcv.socket):
+                if not self.transports.send(to.proto, to.host, to.port, ev.data, tm.rcv.socket,
+                                            no_connect=tm.reply_no_connect):
                     log.info("cannot send a reply to %s:%s:%d", to.proto, to.host, to.port)
             elif isinstance(ev, Terminated):
                 if self.by_server.pop(stx, None) is not None:
@@ -243,7 +244,8 @@ class TmEngine:
         dest = reply_destination(received_via(top, rcv.src_ip, rcv.src_port, rport),
                                  rcv.proto, rcv.src_ip, rcv.src_port)
         tm = TmTransaction(msg, rcv, stx, dest, self._tag(msg), force_rport=rport,
-                           avps=ctx.avps, xavps=ctx.xavps, flags=ctx.flags)
+                           avps=ctx.avps, xavps=ctx.xavps, flags=ctx.flags,
+                           reply_no_connect=sip.reply_no_connect)
         self.table.add(stx)
         self.by_server[stx] = tm
         self.stats.total.inc()

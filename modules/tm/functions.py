@@ -158,6 +158,8 @@ def _reply(ctx: Context, code: Value, reason: Value, what: str) -> int:
         if isinstance(got, int):
             return got
         tm = got
+    if ctx.sip is not None and ctx.sip.reply_no_connect:
+        tm.reply_no_connect = True  # set_reply_no_connect() after the transaction was made
     marks: Any = vars(ctx.sip).get("script_marks") if ctx.sip is not None else None
     headers = list(getattr(marks, "reply_headers", None) or [])
     if not engine.send_local(tm, status, to_str(reason), headers):
@@ -189,7 +191,7 @@ def t_retransmit_reply(ctx: Context) -> int:
         return -1
     to = tm.reply_to
     sent = engine.transports.send(to.proto, to.host, to.port, tm.server.last_response.data,
-                                  tm.rcv.socket)
+                                  tm.rcv.socket, no_connect=tm.reply_no_connect)
     return 1 if sent else -1
 
 
@@ -333,6 +335,32 @@ def t_disable_e2e_cancel_reason(ctx: Context, flag: Value) -> int:
 
 
 # --- questions -----------------------------------------------------------------------------------
+
+# t_is_set() targets and the attribute each reads (the route t_on_* armed).
+_IS_SET_TARGETS = {"branch_route": "on_branch", "failure_route": "on_failure",
+                   "onreply_route": "on_reply"}
+
+
+@implement("t_is_set")
+def t_is_set(ctx: Context, target: Value) -> int:
+    """Is a branch_route, failure_route or onreply_route armed (t_on_branch, t_on_failure,
+    t_on_reply) for the transaction, or for the request when it has none yet? As in
+    Kamailio, a failure_route that ran is no longer armed unless the script armed it again."""
+    name = to_str(target).strip()
+    attr = _IS_SET_TARGETS.get(name)
+    if attr is None:
+        ctx.log.error("t_is_set: unknown target %r (branch_route, failure_route or "
+                      "onreply_route)", name)
+        return -1
+    tm = current(ctx)
+    if tm is not None:
+        armed = getattr(tm, attr)
+    elif ctx.sip is not None:
+        armed = vars(ctx.sip).get(_ARMED, {}).get(attr)
+    else:
+        return -1
+    return 1 if armed else -1
+
 
 
 def _status(ctx: Context) -> int:

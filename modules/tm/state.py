@@ -86,6 +86,7 @@ class TmTransaction:
     reply_to: ReplyTo
     tag: str  # our To-tag for replies we generate
     force_rport: bool = False
+    reply_no_connect: bool = False  # set_reply_no_connect(): no new TCP/TLS connection
     avps: dict[str, list[Value]] = field(default_factory=dict)
     xavps: dict[str, list[XavpItem]] = field(default_factory=dict)
     flags: int = 0

@@ -39,7 +39,6 @@ def test_an_empty_or_kamailio_default_url_means_the_embedded_default(url: str) -
     assert ModuleDatabase("mod", lambda: url).url() is None
 
 
-@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
 def test_a_forked_child_uses_a_connection_of_its_own(tmp_path: Path) -> None:
     database = ModuleDatabase("mod", lambda: f"sqlite://{tmp_path / 'a.db'}")
     database().execute("CREATE TABLE kv (k TEXT)")

@@ -43,7 +43,6 @@ def test_create_makes_a_file_named_for_the_module_and_this_process(
     assert os.path.dirname(store.path) == str(tmp_path)
 
 
-@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
 def test_a_forked_child_opens_its_own_connection_to_the_same_file(store: SharedStore) -> None:
     store.create()
     parent_db = store.database()
@@ -73,7 +72,6 @@ def test_remove_file_in_the_maker_removes_the_file_and_its_wal(store: SharedStor
     assert store.url is None
 
 
-@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
 def test_remove_file_in_another_process_leaves_the_file(store: SharedStore) -> None:
     store.create()
     path = store.path

@@ -32,8 +32,8 @@ _UNSPEC_REASON = "I'm terribly sorry, server error occurred"
 
 def _script_reply_headers(ctx: Context) -> list[str]:
     """Header lines the script queued for the reply (textops append_to_reply)."""
-    marks: Any = vars(ctx.sip).get("script_marks") if ctx.sip is not None else None
-    return list(getattr(marks, "reply_headers", None) or [])
+    marks = ctx.sip.marks if ctx.sip is not None else None
+    return list(marks.reply_headers) if marks is not None else []
 
 
 def _reply(ctx: Context, code: Value, reason: Value, what: str) -> int:

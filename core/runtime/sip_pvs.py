@@ -21,7 +21,6 @@ import os
 import re
 import time as _time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 
 from siprouter.core.cfg.pvsyntax import PVRef
 from siprouter.core.sip import (
@@ -50,7 +49,7 @@ from .sip_transforms import (
     uri_transport,
     uri_user,
 )
-from .sipstate import Branch, SipState
+from .sipstate import Branch, ScriptMarks, SipState
 from .values import Value, to_int, to_str
 
 Getter = Callable[[Context], Value]
@@ -72,30 +71,11 @@ def request(ctx: Context) -> SIPRequest | None:
     return msg if isinstance(msg, SIPRequest) else None
 
 
-@dataclass
-class ScriptMarks:
-    """What the script asked for that the code sending the message must honour, and per-message
-    module state that has no field on `SipState` yet (see `marks`)."""
-
-    local_rport: bool = False  # add_local_rport(): ;rport on our own Via
-    reply_headers: list[str] = field(default_factory=list)  # append_to_reply(), lines w/o CRLF
-    reply_body: tuple[bytes, str] | None = None  # set_reply_body(body, content type)
-    sflags: int = 0  # script flags (kex setsflag)
-    rr_added: list[str] = field(default_factory=list)  # Record-Route lines rr inserted
-    rr_params: list[str] = field(default_factory=list)  # add_rr_param() values
-    route_params: str | None = None  # parameters of our Route header after loose_route()
-    route_next: bool = False  # loose_route() left a Route header for the next hop
-    sanity_reply: tuple[int, str] | None = None  # what sanity_check() would reply
-
-
 def marks(sip: SipState) -> ScriptMarks:
-    """The `ScriptMarks` of this message, created on first use. Kept in the SipState's instance
-    dict until SipState has a field for them."""
-    store = vars(sip)
-    got = store.get("script_marks")
-    if not isinstance(got, ScriptMarks):
-        got = ScriptMarks()
-        store["script_marks"] = got
+    """The `ScriptMarks` of this message, created on first use (most messages need none)."""
+    got = sip.marks
+    if got is None:
+        got = sip.marks = ScriptMarks()
     return got
 
 

@@ -102,6 +102,22 @@ class Forwarder(Protocol):
 
 
 @dataclass
+class ScriptMarks:
+    """What the script asked for that the code sending the message must honour, and per-message
+    module state (rr, textops, sanity, kex); created on first use by `sip_pvs.marks`."""
+
+    local_rport: bool = False  # add_local_rport(): ;rport on our own Via
+    reply_headers: list[str] = field(default_factory=list)  # append_to_reply(), lines w/o CRLF
+    reply_body: tuple[bytes, str] | None = None  # set_reply_body(body, content type)
+    sflags: int = 0  # script flags (kex setsflag)
+    rr_added: list[str] = field(default_factory=list)  # Record-Route lines rr inserted
+    rr_params: list[str] = field(default_factory=list)  # add_rr_param() values
+    route_params: str | None = None  # parameters of our Route header after loose_route()
+    route_next: bool = False  # loose_route() left a Route header for the next hop
+    sanity_reply: tuple[int, str] | None = None  # what sanity_check() would reply
+
+
+@dataclass
 class SipState:
     """Per-message SIP state the script changes; read by the code that sends the message on."""
 
@@ -125,3 +141,4 @@ class SipState:
     reply_no_connect: bool = False  # set_reply_no_connect(): replies only on an open connection
     error_status: int = 0
     error_reason: str = ""
+    marks: ScriptMarks | None = None  # per-message module state, made on first use

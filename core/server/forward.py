@@ -81,17 +81,12 @@ class Prepared(NamedTuple):
 
 
 def force_rport(sip: SipState) -> bool:
-    """Did the script ask for rport on the received Via (force_rport(), which the runtime
-    records in its per-message marks)?"""
-    if sip.force_rport:
-        return True
-    script_marks = vars(sip).get("script_marks")
-    return bool(getattr(script_marks, "force_rport", False))
+    """Did the script ask for rport on the received Via (force_rport())?"""
+    return sip.force_rport
 
 
 def _local_rport(sip: SipState) -> bool:
-    script_marks = vars(sip).get("script_marks")
-    return bool(getattr(script_marks, "local_rport", False))
+    return sip.marks is not None and sip.marks.local_rport
 
 
 def _fail(sip: SipState, error: tuple[int, str]) -> int:

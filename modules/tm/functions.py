@@ -160,8 +160,8 @@ def _reply(ctx: Context, code: Value, reason: Value, what: str) -> int:
         tm = got
     if ctx.sip is not None and ctx.sip.reply_no_connect:
         tm.reply_no_connect = True  # set_reply_no_connect() after the transaction was made
-    marks: Any = vars(ctx.sip).get("script_marks") if ctx.sip is not None else None
-    headers = list(getattr(marks, "reply_headers", None) or [])
+    marks = ctx.sip.marks if ctx.sip is not None else None
+    headers = list(marks.reply_headers) if marks is not None else []
     if not engine.send_local(tm, status, to_str(reason), headers):
         ctx.log.error("%s: could not send the %d reply", what, status)
         return -1

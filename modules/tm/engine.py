@@ -44,6 +44,7 @@ from siprouter.core.sip.transaction import (
     TransportError,
 )
 
+from . import callbacks
 from .cancel import build_cancel
 from .replies import best_branch, local_reply, without_our_via
 from .state import LOCAL_CANCEL_REASON, REASONS, TmSettings, TmTransaction, UacBranch
@@ -294,6 +295,8 @@ class TmEngine:
                 counter.inc()
         self.stats.rpl_sent.inc()
         self.perform_server(tm.server, events)
+        if callbacks.RESPONSE_OUT:
+            callbacks.run(callbacks.RESPONSE_OUT, self, tm, reply, code)
         self.rearm()
         return True
 
@@ -483,6 +486,8 @@ class TmEngine:
         best = best_branch(tm.branches)
         if best is None:
             return
+        if callbacks.ON_FAILURE:  # before failure_route, which sees what they changed
+            callbacks.run(callbacks.ON_FAILURE, self, tm, best.final, best.final_code)
         if tm.on_failure and self.script.has_route(tm.on_failure):
             key, tm.on_failure = tm.on_failure, ""  # armed once: the script re-arms it
             tm.reply_code, tm.reply, tm.branch_index = best.final_code, best.final, best.index

@@ -1,4 +1,5 @@
-"""Kamailio's `acc` module as declared exports: Accounting of transactions to syslog or database."""
+"""acc's declared exports (parameters and functions as Kamailio 5.6 has them); accounting.py
+implements the functions and acts on the parameters it lists in `AccSettings`."""
 
 from siprouter.core.exports import ModuleExports, RouteType
 
@@ -57,6 +58,6 @@ exports.param("acc_extra_size", int, 64, doc="Set the maximum number of extra at
 exports.param("cdr_extra_size", int, 64, doc="Set the maximum number of extra attributes that can be stored in the call data record...")
 
 # Functions
-exports.function("acc_log_request", args=1, routes=RouteType.ANY, doc="acc_request reports on a request, for example, it can be used to report on missed calls...")
-exports.function("acc_db_request", args=2, routes=RouteType.ANY, doc="Like acc_log_request, acc_db_request reports on a request.")
-exports.function("acc_request", args=2, routes=RouteType.ANY, doc="Wrapper around acc_log_request and acc_db_request functions, writing the accounting...")
+exports.function("acc_log_request", args=1, formats=(0,), routes=RouteType.ANY, doc="acc_request reports on a request, for example, it can be used to report on missed calls...")
+exports.function("acc_db_request", args=2, formats=(0, 1), routes=RouteType.ANY, doc="Like acc_log_request, acc_db_request reports on a request.")
+exports.function("acc_request", args=2, formats=(0, 1), routes=RouteType.ANY, doc="Wrapper around acc_log_request and acc_db_request functions, writing the accounting...")

@@ -9,6 +9,8 @@ from siprouter.core.exports import (
     RouteType,
 )
 
+from .contacts import t_load_contacts, t_next_contact_flow, t_next_contacts
+
 exports = ModuleExports("tm", doc="Stateful transaction management")
 
 # Parameters
@@ -130,9 +132,9 @@ exports.function("t_is_set", args=1, routes=RouteType.ANY, doc="Return true if t
 exports.function("t_use_uac_headers", args=0, routes=RouteType.ANY, doc="Set internal flags to tell tm to use UAC side for building headers for local generated...")
 exports.function("t_uac_send", args=6, routes=RouteType.ANY, doc="Send a UAC request.")
 exports.function("t_get_status_code", args=0, routes=REQ_FAIL_BRANCH_ONREPLY, doc="Return the status code for transaction - the most relevant SIP reply status code, or -1...")
-exports.function("t_load_contacts", args=(0, 1), routes=REQ_FAIL, doc="This is the first of the three functions that can be used to implement serial/parallel...")
-exports.function("t_next_contacts", args=0, routes=REQ_FAIL, doc="Function t_next_contacts() is the second of the three functions that can be used to...")
-exports.function("t_next_contact_flow", args=0, routes=RouteType.REQUEST, doc="Function t_next_contact_flow() is the last of the three functions that can be used to...")
+exports.function("t_load_contacts", args=(0, 1), routes=REQ_FAIL, doc="This is the first of the three functions that can be used to implement serial/parallel...")(t_load_contacts)
+exports.function("t_next_contacts", args=0, routes=REQ_FAIL, doc="Function t_next_contacts() is the second of the three functions that can be used to...")(t_next_contacts)
+exports.function("t_next_contact_flow", args=0, routes=RouteType.REQUEST, doc="Function t_next_contact_flow() is the last of the three functions that can be used to...")(t_next_contact_flow)
 exports.function("t_clean", args=0, routes=RouteType.ANY, doc="Cleans active but very old transactions.")
 
 # RPC commands

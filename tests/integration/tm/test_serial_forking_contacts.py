@@ -111,7 +111,7 @@ class UA:
                 return text, addr
 
     def silent(self) -> bool:
-        """Nothing but retransmissions of what came before arrives for QUIET seconds."""
+        """Nothing arrives for QUIET seconds."""
         self.sock.settimeout(QUIET)
         try:
             self.sock.recvfrom(65535)

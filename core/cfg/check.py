@@ -23,7 +23,7 @@ from . import ast
 from .callgraph import CallGraph, modparam_route_names
 from .core_params import CORE_PARAMS
 from .diagnostics import Diagnostic, diag
-from .pvsyntax import PVSyntaxError, parse_pv
+from .pvsyntax import PVSyntaxError, parse_pv, pvs_in_format
 from .source import Span
 
 _ARITH_OPS = frozenset({"-", "*", "/", "mod", "|", "&", "^", "<<", ">>"})
@@ -276,6 +276,20 @@ class _BodyChecker:
                         "URL", "use $hu")
         return spec
 
+    def format_pvs(self, arg: ast.Expr) -> None:
+        """The PVs inside a format-string literal (xlog and friends) are checked like any
+        other: an unknown one would otherwise only fail when the server compiles the script."""
+        if not isinstance(arg, ast.StrLit) or "$" not in arg.value:
+            return
+        span = arg.span
+        for start, end in pvs_in_format(arg.value):
+            # Columns inside the literal are exact when it sits on one line without escapes
+            # before the PV; otherwise the literal's own start is the honest position.
+            col = span.column + 1 + start
+            where = (Span(span.file, span.line, col, span.line, col + end - start,
+                          span.expanded_from) if span.line == span.end_line else span)
+            self.pvar(ast.PVar(where, arg.value[start:end]))
+
     def expr(self, expr: ast.Expr) -> None:
         for node in ast.walk(expr):
             if isinstance(node, ast.PVar):
@@ -314,6 +328,9 @@ class _BodyChecker:
             want = " or ".join(str(a) for a in spec.arities)
             self.report("E207", call.name_span, f"{call.name} takes {want} argument"
                         f"{'s' if spec.arities != (1,) else ''}, given {len(call.args)}")
+        for i in spec.formats:
+            if i < len(call.args):
+                self.format_pvs(call.args[i])
         for rtype in sorted(self.types, key=int):
             if spec.routes & rtype:
                 continue

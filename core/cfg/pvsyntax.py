@@ -83,3 +83,54 @@ def parse_pv(text: str) -> PVRef:
     if pos != len(body):
         raise PVSyntaxError(f"unexpected {body[pos:]!r} after {text[: pos + 1 + int(full)]}")
     return PVRef(m.group(), inner, index, tuple(transforms))
+
+
+def pv_end(text: str, start: int) -> int | None:
+    """End offset of the PV starting at text[start] == "$" inside a format string (xlog and
+    friends), or None when that "$" is literal text."""
+    i = start + 1
+    n = len(text)
+    if i < n and text[i] == "(":
+        depth = 0
+        while i < n:
+            if text[i] == "(":
+                depth += 1
+            elif text[i] == ")":
+                depth -= 1
+                if depth == 0:
+                    return i + 1
+            i += 1
+        return None
+    j = i
+    while j < n and (text[j].isalnum() or text[j] == "_" or (j == i and text[j] == "?")):
+        j += 1
+    if j == i or not (text[i].isalpha() or text[i] in "_?"):
+        return None
+    if j < n and text[j] == "(":
+        depth = 0
+        k = j
+        while k < n:
+            if text[k] == "(":
+                depth += 1
+            elif text[k] == ")":
+                depth -= 1
+                if depth == 0:
+                    return k + 1
+            k += 1
+        return None
+    return j
+
+
+def pvs_in_format(text: str) -> list[tuple[int, int]]:
+    """(start, end) offsets of every PV in a format string, in order."""
+    found = []
+    i = 0
+    while i < len(text):
+        if text[i] == "$":
+            end = pv_end(text, i)
+            if end is not None:
+                found.append((i, end))
+                i = end
+                continue
+        i += 1
+    return found

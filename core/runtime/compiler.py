@@ -468,7 +468,11 @@ class _Build:
     def format_arg(self, e: ast.Expr) -> Compiled:
         """A format-string argument: a literal with PVs in it is expanded at each call."""
         if isinstance(e, ast.StrLit) and "$" in e.value:
-            return compile_format(e.value)
+            try:
+                return compile_format(e.value)
+            except PVError as exc:
+                self.missing(e.span, str(exc))
+                return self._value_stub(e.span, str(exc))
         return self.arg(e)
 
     def arg(self, e: ast.Expr) -> Compiled:

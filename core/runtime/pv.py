@@ -32,7 +32,7 @@ import time as _time
 from collections.abc import Callable, Sized
 from dataclasses import dataclass
 
-from siprouter.core.cfg.pvsyntax import PVRef, PVSyntaxError, parse_pv
+from siprouter.core.cfg.pvsyntax import PVRef, PVSyntaxError, parse_pv, pvs_in_format
 
 from .context import Context, XavpItem
 from .transforms import TransformError, TrFn, compile_transform
@@ -408,61 +408,18 @@ register_pv_class("Ts", _ts)
 # --- format strings -----------------------------------------------------------------------------
 
 
-def _pv_end(text: str, start: int) -> int | None:
-    """End offset of the PV starting at text[start] == "$", or None when "$" is literal."""
-    i = start + 1
-    n = len(text)
-    if i < n and text[i] == "(":
-        depth = 0
-        while i < n:
-            if text[i] == "(":
-                depth += 1
-            elif text[i] == ")":
-                depth -= 1
-                if depth == 0:
-                    return i + 1
-            i += 1
-        return None
-    j = i
-    while j < n and (text[j].isalnum() or text[j] == "_" or (j == i and text[j] == "?")):
-        j += 1
-    if j == i or not (text[i].isalpha() or text[i] in "_?"):
-        return None
-    if j < n and text[j] == "(":
-        depth = 0
-        k = j
-        while k < n:
-            if text[k] == "(":
-                depth += 1
-            elif text[k] == ")":
-                depth -= 1
-                if depth == 0:
-                    return k + 1
-            k += 1
-        return None
-    return j
-
-
 def compile_format(text: str) -> Callable[[Context], str]:
     """Compile a format string with embedded PVs ("from $fu to $var(x)"), as xlog and friends
     take them, into a function giving the expanded string. Undefined PVs print as "<null>"."""
     parts: list[str | Getter] = []
-    buf: list[str] = []
-    i = 0
-    while i < len(text):
-        if text[i] == "$":
-            end = _pv_end(text, i)
-            if end is not None:
-                if buf:
-                    parts.append("".join(buf))
-                    buf = []
-                parts.append(compile_pv(text[i:end]).get)
-                i = end
-                continue
-        buf.append(text[i])
-        i += 1
-    if buf:
-        parts.append("".join(buf))
+    pos = 0
+    for start, end in pvs_in_format(text):
+        if start > pos:
+            parts.append(text[pos:start])
+        parts.append(compile_pv(text[start:end]).get)
+        pos = end
+    if pos < len(text):
+        parts.append(text[pos:])
     if not parts:
         return lambda ctx: ""
     if len(parts) == 1 and isinstance(parts[0], str):

@@ -94,7 +94,10 @@ CORPUS: list[tuple[str, str, list[tuple[str, int, int]]]] = [
     ("unreachable_after_exit", SL + 'request_route {\n  exit;\n  xlog("never");\n}\n',
      [("W204", 6, 3)]),
     ("ru_in_xhttp", SL + 'loadmodule "xhttp.so"\ntcp_accept_no_cl=yes\n'
-     'event_route[xhttp:request] {\n  xlog("$ru");\n  $var(u) = $ru;\n}\n', [("W205", 8, 13)]),
+     'event_route[xhttp:request] {\n  xlog("$ru");\n  $var(u) = $ru;\n}\n',
+     [("W205", 7, 9), ("W205", 8, 13)]),
+    ("unknown_pv_in_xlog_format", SL + 'request_route {\n'
+     '  xlog("L_INFO", "reply $T_reply_code\\n");\n}\n', [("E211", 5, 25)]),
     ("debugger_not_first", SL + 'loadmodule "debugger.so"\n', [("W206", 4, 1)]),
     ("xhttp_without_tcp_accept_no_cl", SL + 'loadmodule "xhttp.so"\n', [("W207", 4, 1)]),
 ]

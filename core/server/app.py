@@ -93,7 +93,7 @@ def serve(analysis: Analysis, *, listen: Sequence[str] = (), children: int | Non
     if settings.tls is not None:
         TLS_CONNECTIONS.create()  # before any fork: workers write it, tls.list reads it
     try:
-        sockets = bind_all(settings.listen)
+        sockets = bind_all(settings.listen, settings.children)
     except BindError as exc:
         print(f"ERROR: {exc}", file=out)
         return 1
@@ -111,7 +111,7 @@ def serve(analysis: Analysis, *, listen: Sequence[str] = (), children: int | Non
     except (ValueError, OSError) as exc:
         print(f"ERROR: module initialisation failed: {exc}", file=out)
         for b in sockets:
-            b.sock.close()
+            b.close()
         return 1
     debugging.server_started(script, analysis.config, settings.children)  # before any fork
     try:
@@ -124,7 +124,7 @@ def serve(analysis: Analysis, *, listen: Sequence[str] = (), children: int | Non
         print(f"ERROR: {exc}", file=out)
         debugging.server_stopped()
         for b in sockets:
-            b.sock.close()
+            b.close()
         return 1
     services["cfg"] = rpc.management.cfg  # seen by the modules' hooks in the workers
     try:
@@ -134,4 +134,4 @@ def serve(analysis: Analysis, *, listen: Sequence[str] = (), children: int | Non
         rpc.stop()
         debugging.server_stopped()
         for b in sockets:
-            b.sock.close()
+            b.close()

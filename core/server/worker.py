@@ -16,7 +16,7 @@ from siprouter.core.runtime.compiler import Script
 from siprouter.core.runtime.context import WorkerState
 from siprouter.core.runtime.modinit import child_init_modules
 from siprouter.core.transport.manager import Transports
-from siprouter.core.transport.sockets import BoundSocket
+from siprouter.core.transport.sockets import BoundSocket, for_worker
 
 from .forward import StatelessForwarder
 from .hooks import WorkerEnv, bind_worker, divert
@@ -54,11 +54,12 @@ def new_event_loop() -> asyncio.AbstractEventLoop:
 async def serve(plan: WorkerPlan, stop: asyncio.Event) -> None:
     """Serve until `stop` is set, then close every socket and connection."""
     settings = plan.settings
+    sockets = for_worker(plan.sockets, plan.rank)
     worker = WorkerState(max_while_loops=settings.max_while_loops)
-    worker_started("SIP worker " + " ".join(str(b.info) for b in plan.sockets), worker)
+    worker_started("SIP worker " + " ".join(str(b.info) for b in sockets), worker)
     child_init_modules()
-    identity = LocalIdentity([b.info for b in plan.sockets], settings.aliases)
-    transports = Transports(plan.sockets, limits=settings.limits, tls_server=plan.tls_server,
+    identity = LocalIdentity([b.info for b in sockets], settings.aliases)
+    transports = Transports(sockets, limits=settings.limits, tls_server=plan.tls_server,
                             tls_client=plan.tls_client,
                             tls_server_name=settings.tls.server_name if settings.tls else None)
     forwarder = StatelessForwarder(transports, identity, secret=plan.secret)

@@ -10,6 +10,10 @@ and as JSON (--json FILE).
 
     python bench/bench_stateless_relay.py --children 2
     python bench/bench_stateless_relay.py --only siprouter --start 500 --step 500
+    python bench/bench_stateless_relay.py --only floor --only siprouter   # against the floor
+
+The floor (bench/floor_relay.py) is a relay that only adds and strips a Via on uvloop: the
+least a Python relay spends per message, with the same workers and socket set-up.
 
 Everything runs on loopback; every process started here is stopped by its PID.
 """
@@ -145,6 +149,9 @@ def wait_bound(port: int, proc: Proc, timeout: float = 20.0) -> None:
 def proxy_argv(kind: str, port: int, uas_port: int, children: int) -> list[str]:
     common = ["-A", f"LISTEN=udp:127.0.0.1:{port}", "-A", f"DST_PORT={uas_port}",
               "-A", f"CHILDREN={children}", "-n", str(children)]
+    if kind == "floor":
+        return [sys.executable, str(REPO / "bench" / "floor_relay.py"), str(port), str(uas_port),
+                str(children)]
     if kind == "kamailio":
         return [need("kamailio", "kamailio"), "-x", "tlsf", "-f", str(CONFIG), "-DD", "-E",
                 *common]
@@ -367,8 +374,9 @@ def markdown(results: list[Result], args: argparse.Namespace) -> str:
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--children", type=int, default=2)
-    p.add_argument("--only", choices=("siprouter", "kamailio", "none"), action="append",
-                   help="bench only these (repeatable); default: all three")
+    p.add_argument("--only", choices=("siprouter", "kamailio", "none", "floor"), action="append",
+                   help="bench only these (repeatable); default: none, siprouter, kamailio; "
+                   "floor: bench/floor_relay.py, the least a Python relay does")
     p.add_argument("--start", type=int, default=500, help="first call rate")
     p.add_argument("--step", type=int, default=500, help="rate increase per step")
     p.add_argument("--max", type=int, default=20000, help="highest rate tried")

@@ -95,7 +95,12 @@ def sl_reply(ctx: Context, code: Value, reason: Value) -> int:
 
 @exports.function("send_reply", args=2, routes=REQ_FAIL_ONREPLY, doc="For the current request, a reply is sent back having the given code and text reason.")
 def send_reply(ctx: Context, code: Value, reason: Value) -> int:
-    """Reply with `code` and `reason` (statelessly: there is no transaction without tm)."""
+    """Reply with `code` and `reason`: through the transaction when the request has one
+    (t_newtran, t_relay, failure_route), as Kamailio's sl does with tm; else statelessly."""
+    if ctx.sip is not None and vars(ctx.sip).get("tm") is not None:
+        from siprouter.modules.tm.functions import t_reply  # only configs with tm get here
+
+        return int(t_reply(ctx, code, reason))
     return _reply(ctx, code, reason, "send_reply")
 
 

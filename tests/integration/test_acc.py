@@ -274,3 +274,62 @@ def test_stock_config_with_accdb_writes_acc_and_missed_calls_rows(
     seconds = stamp.timestamp() if hasattr(stamp, "timestamp") else time.mktime(
         time.strptime(str(stamp)[:19], "%Y-%m-%d %H:%M:%S"))
     assert started - 1 <= seconds <= time.time() + 1
+
+
+# --- replies the script makes ---------------------------------------------------------------
+
+LOCAL_REPLY_CFG = """\
+debug=2
+loadmodule "tm.so"
+loadmodule "sl.so"
+loadmodule "pv.so"
+loadmodule "textops.so"
+loadmodule "acc.so"
+modparam("acc", "log_flag", 1)
+modparam("acc", "log_missed_flag", 2)
+modparam("acc", "failed_transaction_flag", 3)
+modparam("acc", "log_extra", "src_user=$fU;dst_user=$rU")
+request_route {
+    if (is_method("OPTIONS")) { sl_send_reply("200", "Keepalive"); exit; }
+    if (is_method("ACK")) { t_check_trans(); exit; }
+    setflag(1); setflag(2); setflag(3);
+    t_newtran();
+    send_reply("404", "Nobody Here");
+    exit;
+}
+"""
+
+
+def test_a_reply_sent_in_the_transaction_is_accounted_as_missed_and_failed(
+        tmp_path: Path) -> None:
+    cfg = tmp_path / "acc-local.cfg"
+    cfg.write_text(LOCAL_REPLY_CFG)
+    port = free_port()
+    server = start_server([sys.executable, "-m", "siprouter.core.main", "-f", str(cfg),
+                           "-l", f"udp:127.0.0.1:{port}"], port, tmp_path / "siprouter.log")
+    try:
+        with phone() as ua:
+            invite = request("INVITE", f"sip:nobody@127.0.0.1:{port}", ua.getsockname()[1])
+            answer = send_until_answered(ua, invite, port)
+            while (status_of(answer) or 0) < 200:
+                answer = ua.recv(65535)
+            # the transaction's reply: a retransmitted INVITE gets the 404 again
+            ua.sendto(invite, ("127.0.0.1", port))
+            again = ua.recv(65535)
+            while (status_of(again) or 0) < 200:
+                again = ua.recv(65535)
+        records = acc_records(server, 2)
+    finally:
+        code = server.stop()
+    assert code == 0, server.output()
+    assert answer.startswith(b"SIP/2.0 404 Nobody Here\r\n")
+    assert again == answer
+    to_tag = re.search(rb"(?m)^To: .*;tag=(\S+)\r$", answer)
+    assert to_tag
+    assert [e for e, _ in records] == ["call missed", "transaction answered"]
+    for _, fields in records:
+        # Kamailio records a reply of its own with the standard phrase for the code
+        assert (fields["method"], fields["code"], fields["reason"]) == ("INVITE", "404",
+                                                                      "Not Found")
+        assert fields["to_tag"] == to_tag.group(1).decode()
+        assert (fields["src_user"], fields["dst_user"]) == ("bob", "nobody")

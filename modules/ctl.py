@@ -1,8 +1,8 @@
-"""Kamailio's `ctl` module as declared exports: binrpc transport for RPC (kamcmd/sercmd)."""
+"""Kamailio's `ctl` module: binrpc transport for RPC (kamcmd). The listeners are served by
+the management process (`siprouter.core.rpc.binrpc_server`); here are the parameters and the
+ctl.* RPCs."""
 
 from __future__ import annotations
-
-from typing import Any
 
 from siprouter.core.exports import ModuleExports
 from siprouter.core.rpc.context import RPCContext
@@ -20,22 +20,31 @@ exports.param("binrpc_max_body_size", int, 32, doc="Set the size of binrpc buffe
 exports.param("binrpc_struct_max_body_size", int, 8, doc="Set the size of binrpc structure buffer for RPC reply.")
 exports.param("binrpc_buffer_size", int, 1024, doc="The size of the internal buffer used for printing elements of the RPC response (e.g....")
 
-# RPC commands
+# siprouter: who besides loopback may use a tcp/udp binrpc listener (jsonrpcs' allow_from counts
+# too); one bound beyond loopback without it is refused at start-up.
+exports.param("allow_from", str, None, multi=True, doc="siprouter: addresses/networks (besides loopback) that may use a tcp/udp binrpc listener.")
+
+# RPC commands. Like Kamailio's, the rows are flat: ctl.listen four values per listener
+# (protocol, type, address, port), ctl.who six per connection (protocol, type, source
+# address and port, destination address and port) -- what kamcmd's `listen` and `who`
+# aliases print with "[%v] %v: %v %v". The management process fills them (binrpc and the
+# JSON-RPC/XML-RPC listeners); a SIP worker has none.
 
 
 @exports.rpc("ctl.who")
-def rpc_who(ctx: RPCContext) -> list[dict[str, Any]]:
-    """List open management connections."""
-    return ctx.server.connections()
+def rpc_who(ctx: RPCContext) -> list[str]:
+    """List open binrpc and management connections: protocol, type, source address and port,
+    destination address and port."""
+    return [value for row in ctx.server.who() for value in row]
 
 
 @exports.rpc("ctl.connections")
 def rpc_connections(ctx: RPCContext) -> int:
-    """Return the number of open management connections."""
-    return len(ctx.server.connections())
+    """Return the number of open binrpc and management connections."""
+    return len(ctx.server.who())
 
 
 @exports.rpc("ctl.listen")
 def rpc_listen(ctx: RPCContext) -> list[str]:
-    """List the sockets the management server listens on (binrpc itself is not served)."""
-    return list(ctx.server.management)
+    """List the binrpc and management listeners: protocol, type, address, port."""
+    return [value for row in ctx.server.listeners() for value in row]

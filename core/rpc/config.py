@@ -20,9 +20,13 @@ from __future__ import annotations
 import os
 import tempfile
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from .access import AccessError, AccessList, is_loopback_host
 from .settings import ConfigSettings
+
+if TYPE_CHECKING:
+    from .binrpc_server import CtlConfig
 
 DEFAULT_HTTP = "127.0.0.1:5080"
 DEFAULT_RUN_DIR = "/run/siprouter"
@@ -62,6 +66,7 @@ class ManagementConfig:
     timeout: float = 10.0
     pretty: bool = True
     socket_mode: int = 0o660
+    ctl: CtlConfig | None = None  # the ctl module's binrpc listeners (kamcmd)
 
     def check(self) -> None:
         """ConfigError if a listener is bound beyond loopback without an access list."""
@@ -149,6 +154,10 @@ def from_settings(settings: ConfigSettings) -> ManagementConfig:
     if isinstance(stream, str) and stream:
         cfg.endpoints.append(Endpoint("unixs", path=_path(stream, settings)))
     cfg.check()
+    from .binrpc_server import ctl_config  # here: binrpc_server imports this module
+
+    cfg.ctl = ctl_config(settings, access, max_request_size=cfg.max_request_size,
+                         timeout=cfg.timeout)
     return cfg
 
 

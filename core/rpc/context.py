@@ -74,6 +74,9 @@ class ServerInfo:
     processes: Callable[[], list[ProcessInfo]] = _this_process
     kill: Callable[[int], None] = _kill_self
     management: list[str] = field(default_factory=list)  # listener descriptions
+    # ctl.listen / ctl.who rows (protocol, type, addresses...), set by the management server
+    listeners: Callable[[], list[tuple[str, ...]]] = list
+    who: Callable[[], list[tuple[str, ...]]] = list
     connections: Callable[[], list[dict[str, Any]]] = list
     tcp_info: Callable[[], dict[str, int]] = dict
     clock: Callable[[], float] = time.time

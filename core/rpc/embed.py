@@ -93,7 +93,7 @@ def start_rpc_process(analysis: Analysis, *, children: int,
         table.segment.unlink()
         raise StartError(str(exc)) from None
     _current, _table = mgmt, table
-    if not mgmt.config.endpoints:  # no jsonrpcs/xmlrpc loaded: shared state, no listener
+    if not mgmt.config.endpoints and mgmt.config.ctl is None:  # no RPC module: no listener
         return RPCProcess(0, mgmt, table)
     read_fd, write_fd = os.pipe()
     pid = os.fork()

@@ -16,6 +16,7 @@ import stat
 import threading
 from typing import Any
 
+from .binrpc_server import CtlServer
 from .config import Endpoint, ManagementConfig
 from .dgram import DatagramRPC
 from .dispatch import Dispatcher
@@ -35,7 +36,8 @@ class ManagementServer:
         self._servers: list[asyncio.AbstractServer] = []
         self._transports: list[asyncio.BaseTransport] = []
         self._paths: list[str] = []
-        self._connections: set[asyncio.Task[Any]] = set()
+        self._connections: dict[asyncio.Task[Any], tuple[str, ...]] = {}  # task -> ctl.who row
+        self.ctl: CtlServer | None = None  # the ctl module's binrpc listeners
         self.bound: list[Endpoint] = []  # endpoints with the real port (for port 0)
         self._thread: threading.Thread | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -52,8 +54,17 @@ class ManagementServer:
             except OSError as exc:
                 await self.close()
                 raise OSError(exc.errno, f"cannot listen on {ep.describe()}: {exc.strerror}") from None
+        if self.config.ctl is not None:
+            self.ctl = CtlServer(self.config.ctl, self.dispatcher.registry, self._invoke)
+            try:
+                await self.ctl.start()
+            except OSError:
+                await self.close()
+                raise
         for ep in self.bound:
             log.info("management listening on %s", ep.describe())
+        self.dispatcher.server.listeners = self.listeners
+        self.dispatcher.server.who = self.who
 
     async def _open(self, ep: Endpoint) -> None:
         loop = asyncio.get_running_loop()
@@ -99,29 +110,49 @@ class ManagementServer:
             if stat.S_ISSOCK(os.lstat(path).st_mode):
                 os.unlink(path)  # a stale socket of an earlier run
 
-    def _track(self) -> None:
+    def _track(self, proto: str, writer: asyncio.StreamWriter) -> None:
         task = asyncio.current_task()
         if task is not None:
-            self._connections.add(task)
-            task.add_done_callback(self._connections.discard)
+            self._connections[task] = _who_row(proto, writer)
+            task.add_done_callback(lambda t: self._connections.pop(t, None))
 
     async def _on_http(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         if len(self._connections) >= MAX_CONNECTIONS:
             writer.close()
             return
-        self._track()
+        self._track("http", writer)
         await HttpConnection(reader, writer, self.config, self._invoke).run()
 
     async def _on_stream(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         if len(self._connections) >= MAX_CONNECTIONS:
             writer.close()
             return
-        self._track()
+        self._track("jsonrpc", writer)
         await serve_stream(reader, writer, self.config, self._invoke)
 
     @property
     def connection_count(self) -> int:
         return len(self._connections)
+
+    def listeners(self) -> list[tuple[str, ...]]:
+        """(protocol, type, address, port) of every listener, as ctl.listen shows them."""
+        rows: list[tuple[str, ...]] = list(self.ctl.listeners()) if self.ctl else []
+        for ep in self.bound:
+            proto = "http" if ep.kind == "http" else "jsonrpc"
+            kind = {"http": "tcp", "unixd": "unix_dgram", "unixs": "unix_stream"}.get(
+                ep.kind, ep.kind)
+            rows.append((proto, kind, ep.path, "") if ep.path
+                        else (proto, kind, ep.host, str(ep.port)))
+        return rows
+
+    def who(self) -> list[tuple[str, ...]]:
+        """(protocol, type, source address, port, destination address, port) of every open
+        connection, as ctl.who shows them."""
+        rows: list[tuple[str, ...]] = []
+        if self.ctl:
+            rows += [("binrpc", c.kind, *c.source, *c.destination)
+                     for c in self.ctl.connections()]
+        return rows + list(self._connections.values())
 
     async def close(self) -> None:
         """Stop listening, drop open connections and remove socket files."""
@@ -129,6 +160,8 @@ class ManagementServer:
             srv.close()
         for t in self._transports:
             t.close()
+        if self.ctl is not None:
+            await self.ctl.close()
         for task in list(self._connections):
             task.cancel()
         for srv in self._servers:
@@ -176,3 +209,10 @@ class ManagementServer:
         if self._loop is not None and self._thread is not None:
             self._loop.call_soon_threadsafe(self._loop.stop)
             self._thread.join(5)
+
+
+def _who_row(proto: str, writer: asyncio.StreamWriter) -> tuple[str, ...]:
+    peer, local = writer.get_extra_info("peername"), writer.get_extra_info("sockname")
+    if isinstance(peer, tuple):
+        return (proto, "tcp", str(peer[0]), str(peer[1]), str(local[0]), str(local[1]))
+    return (proto, "unix_stream", "<anonymous unix socket>", "", str(local or ""), "")

@@ -169,8 +169,9 @@ def test_cfg_bad_names_types_and_instances_are_faults(mgmt):
 # --- ctl ----------------------------------------------------------------------------------------
 
 def test_ctl_reports_the_management_listeners(mgmt):
-    mgmt.info.management = ["http:127.0.0.1:5080"]
-    assert call(mgmt, "ctl.listen") == ["http:127.0.0.1:5080"]
+    # Kamailio's flat rows: protocol, type, address, port per listener.
+    mgmt.info.listeners = lambda: [("http", "tcp", "127.0.0.1", "5080")]
+    assert call(mgmt, "ctl.listen") == ["http", "tcp", "127.0.0.1", "5080"]
     assert call(mgmt, "ctl.connections") == 0
 
 

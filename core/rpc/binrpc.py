@@ -336,9 +336,7 @@ class _Reader:
         return self.pos >= len(self.data)
 
 
-def _number(raw: bytes, what: str) -> int:
-    if len(raw) > 8:
-        raise BinrpcError("bad record", f"{what} of {len(raw)} bytes")
+def _number(raw: bytes) -> int:
     value = int.from_bytes(raw, "big")
     if len(raw) in (4, 8) and value >> (8 * len(raw) - 1):
         value -= 1 << (8 * len(raw))
@@ -356,12 +354,12 @@ def _text(raw: bytes) -> str | None:
 def _read_value(r: _Reader, kind: int, size: int, ext: bool, depth: int) -> Any:
     if depth > 64:
         raise BinrpcError("bad record", "structures nested too deep")
+    if kind in (T_INT, T_DOUBLE) and size > 8:
+        raise BinrpcError("bad record", f"number of {size} bytes")
     if kind == T_INT:
-        return _number(r.take(size), "integer")
+        return _number(r.take(size))
     if kind == T_DOUBLE:
         raw = r.take(size)
-        if len(raw) > 8:
-            raise BinrpcError("bad record", f"double of {len(raw)} bytes")
         value = int.from_bytes(raw, "big")
         if len(raw) == 8 and value >> 63:
             value -= 1 << 64

@@ -92,6 +92,7 @@ class TmEngine:
         self._fr_heap: list[tuple[float, int, TmTransaction, UacBranch]] = []
         self._seq = itertools.count()
         self._armed: float | None = None
+        self._fr_timers: dict[float, TimerConfig] = {}
         self.stats = Counters()
         self.tag_prefix = ""
         self._reply_sip: SipState | None = None
@@ -129,7 +130,7 @@ class TmEngine:
             if isinstance(tx, ClientTransaction):
                 self.stats.retransmissions.add(
                     sum(1 for e in events if isinstance(e, SendToTransport)
-                        and getattr(e.message, "method", "") != "ACK"))
+                        and not e.data.startswith(b"ACK ")))
                 self.perform_client(tx, events)
             elif isinstance(tx, ServerTransaction):
                 self.perform_server(tx, events)
@@ -278,13 +279,14 @@ class TmEngine:
         if reply is None:
             return False
         self.stats.rpl_generated.inc()
-        return self.send_upstream(tm, reply)
+        return self.send_upstream(tm, reply[0], code, reply[1])
 
-    def send_upstream(self, tm: TmTransaction, reply: SIPResponse) -> bool:
-        """Send `reply` through the server transaction (relayed or ours)."""
-        code = reply.status_code
+    def send_upstream(self, tm: TmTransaction, data: bytes, code: int,
+                      to_tag: str | None) -> bool:
+        """Send a reply (`data`, with its status `code` and To tag) through the server
+        transaction (relayed or ours)."""
         try:
-            events = tm.server.send_response(reply, self.clock())
+            events = tm.server.send_response_wire(data, code, to_tag, self.clock())
         except TransactionError as exc:
             log.debug("not sending %d upstream: %s", code, exc.detail)
             return False
@@ -296,7 +298,13 @@ class TmEngine:
         self.stats.rpl_sent.inc()
         self.perform_server(tm.server, events)
         if callbacks.RESPONSE_OUT:
-            callbacks.run(callbacks.RESPONSE_OUT, self, tm, reply, code)
+            # the reply as it went (parsed only when a module follows the replies)
+            try:
+                reply = parse_message(data)
+            except SIPError:
+                reply = None
+            callbacks.run(callbacks.RESPONSE_OUT, self, tm,
+                          reply if isinstance(reply, SIPResponse) else None, code)
         self.rearm()
         return True
 
@@ -354,22 +362,20 @@ class TmEngine:
             # our Via names this worker's own socket: the replies come back to us
             sip.force_socket = self.private.get(sip.rcv.socket) or \
                 next(iter(self.private.values()))
+        via_branch = new_branch() + self.branch_suffix
         try:
-            prepared = self.forwarder.prepare(ctx, proto, host, port,
-                                              branch=new_branch() + self.branch_suffix)
+            prepared = self.forwarder.prepare(ctx, proto, host, port, branch=via_branch)
         finally:
             sip.force_socket = forced
         if not isinstance(prepared, Prepared):
             sip.error_status, sip.error_reason = prepared
             return False
-        request = parse_message(prepared.data)
-        if not isinstance(request, SIPRequest):
-            return False
         now = self.clock()
+        cseq = msg.cseq
         # fr_timer is the machine's own B/F: a branch nobody answers ends by its timer
-        fr = tm.fr if tm.fr is not None else self.settings.fr_timer / 1000
-        tx = ClientTransaction(request, prepared.hop.proto in STREAM_PROTOS, now,
-                               timers=dataclasses.replace(self.timers, b=fr, f=fr))
+        tx = ClientTransaction.from_wire(
+            prepared.data, msg.method, via_branch, cseq.method if cseq else msg.method,
+            prepared.hop.proto in STREAM_PROTOS, now, timers=self._branch_timers(tm))
         branch = UacBranch(len(tm.branches), uri, prepared.hop, prepared.socket, tx,
                            flags=bflags)
         if self.forwarder.onsend is not None and not self.forwarder.onsend(ctx):
@@ -381,6 +387,14 @@ class TmEngine:
         self._start_fr(tm, branch, now)
         self.perform_client(tx, tx.send_request(now))
         return True
+
+    def _branch_timers(self, tm: TmTransaction) -> TimerConfig:
+        """The machine timers of a branch: B and F are fr_timer (one config per value)."""
+        fr = tm.fr if tm.fr is not None else self.settings.fr_timer / 1000
+        got = self._fr_timers.get(fr)
+        if got is None:
+            got = self._fr_timers[fr] = dataclasses.replace(self.timers, b=fr, f=fr)
+        return got
 
     def relay_ack(self, ctx: Context) -> int:
         """An ACK: absorbed when it acknowledges a negative reply of ours (hop by hop),
@@ -450,7 +464,7 @@ class TmEngine:
             if (code > 100 or self.settings.relay_100) and not tm.final_code:
                 relayed = without_our_via(reply)
                 if relayed is not None:
-                    self.send_upstream(tm, relayed)
+                    self.send_upstream(tm, relayed[0], code, relayed[1])
             return
         if code < 300:
             branch.final_code, branch.final_reason, branch.final = code, reply.reason, reply
@@ -461,7 +475,7 @@ class TmEngine:
     def _relay_2xx(self, tm: TmTransaction, branch: UacBranch, reply: SIPResponse) -> None:
         relayed = without_our_via(reply)
         if relayed is not None:
-            self.send_upstream(tm, relayed)
+            self.send_upstream(tm, relayed[0], reply.status_code, relayed[1])
         reason = [LOCAL_CANCEL_REASON] if self.settings.local_cancel_reason else []
         self.cancel_branches(tm, reason, skip=branch)
 
@@ -518,7 +532,8 @@ class TmEngine:
     def _relay_best(self, tm: TmTransaction, best: UacBranch) -> None:
         if best.final is not None:
             relayed = without_our_via(best.final)
-            if relayed is not None and self.send_upstream(tm, relayed):
+            if relayed is not None and self.send_upstream(tm, relayed[0],
+                                                          best.final.status_code, relayed[1]):
                 return
         code = best.final_code
         self.send_local(tm, code, best.final_reason or REASONS.get(code, "Error"))

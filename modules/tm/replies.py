@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from siprouter.core.server.replies import build_reply, parts_of
-from siprouter.core.sip import SIPError, SIPResponse, parse_message
+from siprouter.core.sip import SIPError, SIPResponse
 
 from .state import TmTransaction, UacBranch
 
@@ -35,26 +35,63 @@ def best_branch(branches: Sequence[UacBranch]) -> UacBranch | None:
 
 
 def local_reply(tm: TmTransaction, code: int, reason: str,
-                headers: Iterable[str] = ()) -> SIPResponse | None:
-    """A reply tm makes up for the transaction's request (our To-tag); None when the request
-    lacks what a reply copies."""
+                headers: Iterable[str] = ()) -> tuple[bytes, str | None] | None:
+    """The octets of a reply tm makes up for the transaction's request, and the To tag it
+    carries (ours, unless the request had one); None when the request lacks what a reply
+    copies."""
     try:
-        data, _ = build_reply(parts_of(tm.request), code, reason, src_ip=tm.rcv.src_ip,
+        parts = tm.reply_parts
+        if parts is None:
+            parts = tm.reply_parts = parts_of(tm.request)
+        data, _ = build_reply(parts, code, reason, src_ip=tm.rcv.src_ip,
                               src_port=tm.rcv.src_port, tag=tm.tag,
                               force_rport=tm.force_rport, headers=headers)
-        msg = parse_message(data)
     except SIPError:
         return None
-    return msg if isinstance(msg, SIPResponse) else None
+    if parts.to_has_tag:
+        to = tm.request.to
+        return data, to.tag if to is not None else None
+    return data, tm.tag if code > 100 and parts.to else None
 
 
-def without_our_via(reply: SIPResponse) -> SIPResponse | None:
-    """The reply as it goes upstream: our (top) Via removed; None when it has no other."""
+def without_our_via(reply: SIPResponse) -> tuple[bytes, str | None] | None:
+    """The reply as it goes upstream, our (top) Via removed, and the To tag of a final one
+    (for the server transaction); None when it has no other Via."""
     try:
-        if len(reply.vias) < 2:
-            return None
-        reply.remove_header_value("via", 0)
-        msg = parse_message(reply.serialize())
+        data = _cut_top_via(reply)
+        if data is None:
+            if len(reply.vias) < 2:
+                return None
+            reply.remove_header_value("via", 0)
+            data = reply.serialize()
+        if reply.status_code < 200:
+            return data, None
+        to = reply.to
+        return data, to.tag if to is not None else None
     except SIPError:
         return None
-    return msg if isinstance(msg, SIPResponse) else None
+
+
+def _cut_top_via(reply: SIPResponse) -> bytes | None:
+    """The reply's octets without its first Via line, when that line holds our Via alone
+    and another Via line follows (the usual reply: one Via per line); None for anything
+    else (several values on a line, folding, edits), which the header-aware path handles."""
+    if reply.has_changes:
+        return None
+    data = reply.raw
+    pos = data.find(b"\r\n") + 2
+    end = data.find(b"\r\n\r\n", pos - 2)
+    if pos < 2 or end < 0:
+        return None
+    cut: tuple[int, int] | None = None
+    while pos < end + 2:
+        eol = data.find(b"\r\n", pos)
+        colon = data.find(b":", pos, eol)
+        if colon > 0 and data[pos:colon].strip().lower() in (b"via", b"v"):
+            if cut is not None:
+                return data[:cut[0]] + data[cut[1]:]  # a second Via line: ours goes
+            if b"," in data[colon:eol] or data[eol + 2:eol + 3] in (b" ", b"\t"):
+                return None
+            cut = (pos, eol + 2)
+        pos = eol + 2
+    return None

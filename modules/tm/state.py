@@ -10,7 +10,7 @@ from siprouter.core.runtime.context import XavpItem
 from siprouter.core.runtime.sipstate import ReceiveInfo, SocketInfo
 from siprouter.core.runtime.values import Value
 from siprouter.core.server.forward import Hop
-from siprouter.core.server.replies import ReplyTo
+from siprouter.core.server.replies import ReplyParts, ReplyTo
 from siprouter.core.sip import SIPRequest, SIPResponse
 from siprouter.core.sip.transaction import ClientTransaction, ServerTransaction
 
@@ -106,6 +106,7 @@ class TmTransaction:
     reply: SIPResponse | None = None  # that reply ($T_rpl)
     branch_index: int = 0  # branch of that reply ($T_branch_idx)
     in_failure_route: bool = False
+    reply_parts: ReplyParts | None = None  # what our own replies copy, read once
 
     @property
     def is_invite(self) -> bool:

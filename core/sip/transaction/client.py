@@ -29,6 +29,7 @@ class ClientTransaction(Transaction):
 
     Attributes:
         request: the request as sent (parsed from the bytes that go on the wire).
+        key: (branch, CSeq method), what a response must carry to match.
         method: the request method (``INVITE`` selects the INVITE machine).
         branch: the branch of our top Via, which responses must carry back.
         final_response: the first final response received, or None.
@@ -40,21 +41,52 @@ class ClientTransaction(Transaction):
     ) -> None:
         if request.method == "ACK":
             raise TransactionError("an ACK is never sent in a client transaction")
-        self._data = request.serialize()
-        sent = parse_message(self._data) if request.has_changes else request
+        data = request.serialize()
+        sent = parse_message(data) if request.has_changes else request
         assert isinstance(sent, SIPRequest)
-        via = sent.top_via
+        via, cseq = sent.top_via, sent.cseq
         if via is None or via.branch is None:
             raise TransactionError("a client transaction's request needs a top Via with a branch")
+        self._setup(data, sent, sent.method, via.branch, cseq.method if cseq else sent.method,
+                    reliable, now, timers)
+
+    @classmethod
+    def from_wire(
+        cls, data: bytes, method: str, branch: str, cseq_method: str, reliable: bool,
+        now: float, *, timers: TimerConfig = DEFAULT_TIMERS,
+    ) -> ClientTransaction:
+        """A transaction for a request its owner serialized itself, with the `branch` of the
+        top Via it put there: the octets are not parsed again unless the request is needed
+        (the ACK of a negative reply, a CANCEL)."""
+        if method == "ACK":
+            raise TransactionError("an ACK is never sent in a client transaction")
+        if not branch:
+            raise TransactionError("a client transaction's request needs a top Via with a branch")
+        tx = cls.__new__(cls)
+        tx._setup(data, None, method, branch, cseq_method, reliable, now, timers)
+        return tx
+
+    def _setup(self, data: bytes, sent: SIPRequest | None, method: str, branch: str,
+               cseq_method: str, reliable: bool, now: float, timers: TimerConfig) -> None:
         super().__init__(
-            INVITE_CLIENT if request.method == "INVITE" else NON_INVITE_CLIENT,
-            reliable, now, timers,
+            INVITE_CLIENT if method == "INVITE" else NON_INVITE_CLIENT, reliable, now, timers,
         )
-        self.request: SIPRequest = sent
-        self.method = sent.method
-        self.branch: str = via.branch
+        self._data = data
+        self._request = sent
+        self.method = method
+        self.branch: str = branch
+        self.key: tuple[str, str] = (branch, cseq_method)
         self.final_response: SIPResponse | None = None
         self._ack: SendToTransport | None = None
+
+    @property
+    def request(self) -> SIPRequest:
+        """The request as sent (parsed from the octets on first use)."""
+        if self._request is None:
+            sent = parse_message(self._data)
+            assert isinstance(sent, SIPRequest)
+            self._request = sent
+        return self._request
 
     def send_request(self, now: float | None = None) -> list[TransactionEvent]:
         """Start: send the request and the timers (A and B, or E and F).
@@ -73,13 +105,11 @@ class ClientTransaction(Transaction):
         self, action: Action, message: SIPMessage | None, fired: Timer | None,
     ) -> list[TransactionEvent]:
         if action is Action.SEND_REQUEST:
-            return [SendToTransport(self._data, self.request)]
+            return [SendToTransport(self._data, self._request)]
         if action is Action.SEND_ACK:
             if self._ack is None:
                 assert isinstance(message, SIPResponse)
-                data = build_ack(self.request, message)
-                ack = parse_message(data)
-                self._ack = SendToTransport(data, ack)
+                self._ack = SendToTransport(build_ack(self.request, message))
             return [self._ack]
         if action is Action.PASS_TO_TU:
             assert message is not None

@@ -10,19 +10,44 @@ from dataclasses import dataclass
 
 from siprouter.core.sip.errors import LocalSIPError
 from siprouter.core.sip.message import SIPMessage
+from siprouter.core.sip.parser import parse_message
 
 from .timers import Timer
 
 
-@dataclass(frozen=True, slots=True)
 class SendToTransport:
     """Send `data` (the serialized `message`) to the transaction's peer.
 
     A client transaction's peer is where the owner sent the request; a server
-    transaction's is where the request came from (RFC 3261 s18.2.2, `reply_target`)."""
+    transaction's is where the request came from (RFC 3261 s18.2.2, `reply_target`).
 
-    data: bytes
-    message: SIPMessage
+    `message` may be left out when the owner made the octets itself (a relayed request or
+    reply, a reply of its own): it is then parsed from `data` the first time it is read,
+    which on the relay path is never, so a message crosses the proxy with one parse."""
+
+    __slots__ = ("data", "_message")
+
+    def __init__(self, data: bytes, message: SIPMessage | None = None) -> None:
+        self.data = data
+        self._message = message
+
+    @property
+    def message(self) -> SIPMessage:
+        """The message `data` holds."""
+        if self._message is None:
+            self._message = parse_message(self.data)
+        return self._message
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, SendToTransport):
+            return NotImplemented
+        return self.data == other.data
+
+    def __hash__(self) -> int:
+        return hash(self.data)
+
+    def __repr__(self) -> str:
+        return f"SendToTransport(data={self.data!r})"
 
 
 @dataclass(frozen=True, slots=True)

@@ -139,8 +139,7 @@ class TransactionTable:
         if tx in self._keys:
             return
         if isinstance(tx, ClientTransaction):
-            ckey = client_key(tx.request)
-            assert ckey is not None  # the constructor checked the branch
+            ckey = tx.key
             if ckey in self._clients:
                 raise TransactionError(f"a client transaction with branch {ckey[0]} exists")
             self._clients[ckey] = tx

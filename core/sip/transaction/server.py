@@ -53,6 +53,7 @@ class ServerTransaction(Transaction):
         self.method = request.method
         self.last_response: SendToTransport | None = None
         self._pending: SendToTransport | None = None  # the TU's response being applied
+        self._pending_tag: str | None = None  # and the To tag of a final one
         to = request.to
         self.to_tag: str | None = to.tag if to is not None else None
 
@@ -67,8 +68,21 @@ class ServerTransaction(Transaction):
         data = response.serialize()
         sent = parse_message(data) if response.has_changes else response
         assert isinstance(sent, SIPResponse)
-        self._pending = SendToTransport(data, sent)
-        return self._run(response_event(sent.status_code, self.spec, from_tu=True), now, sent)
+        to = sent.to if sent.status_code >= 200 else None
+        return self._send(SendToTransport(data, sent), sent.status_code,
+                          to.tag if to is not None else None, now)
+
+    def send_response_wire(self, data: bytes, status_code: int, to_tag: str | None,
+                           now: float) -> list[TransactionEvent]:
+        """Send a response the TU serialized itself (a relayed reply, a reply of its own),
+        with its status code and To tag: the octets are not parsed again."""
+        return self._send(SendToTransport(data), status_code, to_tag, now)
+
+    def _send(self, send: SendToTransport, status_code: int, to_tag: str | None,
+              now: float) -> list[TransactionEvent]:
+        self._pending = send
+        self._pending_tag = to_tag
+        return self._run(response_event(status_code, self.spec, from_tu=True), now, None)
 
     def _perform(
         self, action: Action, message: SIPMessage | None, fired: Timer | None,
@@ -77,11 +91,8 @@ class ServerTransaction(Transaction):
             send = self._pending
             assert send is not None
             self.last_response = send
-            assert isinstance(send.message, SIPResponse)
-            if send.message.status_code >= 200:
-                to = send.message.to
-                if to is not None and to.tag is not None:
-                    self.to_tag = to.tag
+            if self._pending_tag is not None:  # only set for a final response
+                self.to_tag = self._pending_tag
             return [send]
         if action is Action.RESEND_RESPONSE:
             return [self.last_response] if self.last_response is not None else []

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from siprouter.core.sip import SIPRequest, parse_message
+from siprouter.core.sip import SIPRequest, SIPResponse, parse_message
 from siprouter.modules.tm.cancel import build_cancel
-from siprouter.modules.tm.replies import best_branch, reply_priority
+from siprouter.modules.tm.replies import best_branch, reply_priority, without_our_via
 from siprouter.modules.tm.state import TmSettings
 
 INVITE = (
@@ -82,3 +82,37 @@ def test_cancel_without_reason_has_no_reason_header() -> None:
 def test_settings_take_modparams_of_the_right_type_only() -> None:
     got = TmSettings.from_params({"fr_timer": 2000, "fr_inv_timer": "bad", "other": 1})
     assert got.fr_timer == 2000 and got.fr_inv_timer == 120000
+
+
+REPLY_HEAD = "SIP/2.0 {code} X\r\n"
+REPLY_TAIL = ("To: <sip:b@b>;tag=uas\r\nFrom: <sip:a@a>;tag=1\r\nCall-ID: c1\r\n"
+              "CSeq: 7 INVITE\r\nContent-Length: 0\r\n\r\n")
+
+
+def _reply(code: int, vias: str) -> SIPResponse:
+    msg = parse_message((REPLY_HEAD.format(code=code) + vias + REPLY_TAIL).encode())
+    assert isinstance(msg, SIPResponse)
+    return msg
+
+
+def test_relayed_reply_loses_our_via_line_and_keeps_the_rest_as_received() -> None:
+    got = without_our_via(_reply(200, "Via: SIP/2.0/UDP 10.0.0.1;branch=z9hG4bKours\r\n"
+                                      "v: SIP/2.0/UDP 10.0.0.9;branch=z9hG4bKtheirs\r\n"))
+    assert got is not None
+    data, tag = got
+    assert data == (REPLY_HEAD.format(code=200) + "v: SIP/2.0/UDP 10.0.0.9;branch=z9hG4bKtheirs\r\n"
+                    + REPLY_TAIL).encode()
+    assert tag == "uas"
+
+
+def test_relayed_reply_with_both_vias_on_one_line_keeps_the_second() -> None:
+    got = without_our_via(_reply(180, "Via: SIP/2.0/UDP 10.0.0.1;branch=z9hG4bKours, "
+                                      "SIP/2.0/UDP 10.0.0.9;branch=z9hG4bKtheirs\r\n"))
+    assert got is not None
+    reparsed = parse_message(got[0])
+    assert reparsed.header_values("via") == ["SIP/2.0/UDP 10.0.0.9;branch=z9hG4bKtheirs"]
+    assert got[1] is None  # a provisional reply's tag is not the transaction's
+
+
+def test_reply_with_only_our_via_is_not_relayed() -> None:
+    assert without_our_via(_reply(200, "Via: SIP/2.0/UDP 10.0.0.1;branch=z9hG4bKours\r\n")) is None

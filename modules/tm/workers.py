@@ -58,9 +58,39 @@ def rank_in_branch(branch: str, children: int) -> int | None:
     return rank if rank < children else None
 
 
+def _call_id_of_request(data: bytes) -> bytes | None:
+    """The Call-ID of a request read straight from the octets (the receive path parses it
+    anyway, wherever it ends up); None when it is not simply there (no such line, more than
+    one, folding, a response): the full parse decides then."""
+    if data[:4] == b"SIP/":
+        return None
+    end = data.find(b"\r\n\r\n")
+    if end < 0:
+        return None
+    head = data[:end + 2].lower()
+    at = head.find(b"\r\ncall-id")
+    if at < 0:
+        at = head.find(b"\r\ni")
+    found: bytes | None = None
+    while at >= 0:
+        eol = head.find(b"\r\n", at + 2)
+        colon = head.find(b":", at + 2, eol)
+        if colon > 0 and head[at + 2:colon].strip() in (b"call-id", b"i"):
+            if found is not None or head[eol + 2:eol + 3] in (b" ", b"\t"):
+                return None  # a second Call-ID or a folded one
+            found = data[colon + 1:eol].strip()
+        at = eol if eol >= 0 else -1
+        nxt_long, nxt_short = head.find(b"\r\ncall-id", at), head.find(b"\r\ni", at)
+        at = min((x for x in (nxt_long, nxt_short) if x >= 0), default=-1)
+    return found or None
+
+
 def owner_of(data: bytes, children: int) -> int | None:
     """The worker a datagram belongs to; None when no rule applies (it stays where it is,
     e.g. a malformed message: the receive path answers it)."""
+    call_id_octets = _call_id_of_request(data)
+    if call_id_octets is not None:
+        return zlib.crc32(call_id_octets) % children
     try:
         msg = parse_message(data)
         if isinstance(msg, SIPResponse):

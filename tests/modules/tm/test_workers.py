@@ -134,3 +134,16 @@ def test_messages_on_a_private_socket_or_a_stream_stay_where_they_are() -> None:
         assert not first.claim(data, ReceiveInfo("tcp", "192.0.2.9", 5099, tcp, 3))
     finally:
         _close(links)
+
+
+def test_a_request_is_owned_by_its_call_id_however_the_header_is_written() -> None:
+    head = b"BYE sip:a@b SIP/2.0\r\nVia: SIP/2.0/UDP h;branch=z9hG4bK1\r\nInfo: i: not this\r\n"
+    tail = b"CSeq: 2 BYE\r\nContent-Length: 0\r\n\r\n"
+    for line in (b"Call-ID: the-call\r\n", b"i: the-call\r\n", b"CALL-ID :  the-call \r\n"):
+        assert owner_of(head + line + tail, 5) == owner_of_call_id("the-call", 5)
+
+
+def test_a_request_with_two_call_ids_is_owned_as_the_parser_reads_it() -> None:
+    data = (b"BYE sip:a@b SIP/2.0\r\nVia: SIP/2.0/UDP h;branch=z9hG4bK1\r\nCall-ID: one\r\n"
+            b"Call-ID: two\r\nCSeq: 2 BYE\r\nContent-Length: 0\r\n\r\n")
+    assert owner_of(data, 5) == owner_of_call_id("one", 5)

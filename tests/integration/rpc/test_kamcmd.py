@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import socket
 import stat
 import subprocess
@@ -19,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from siprouter.core.rpc import binrpc
-from tests.integration.conftest import READY_TIMEOUT, REPO, Process, _apt_install, free_port
+from tests.integration.conftest import READY_TIMEOUT, REPO, Process, free_port
 
 CFG = """#!KAMAILIO
 debug=2
@@ -49,11 +48,9 @@ request_route {{
 
 
 def kamcmd_binary(stock_kamailio_cfg: Path) -> str:
-    """kamcmd: the installed one, else the one in the Debian package the stock config comes
-    from (apt-get download + dpkg -x; it runs from there, and starts no daemon)."""
-    installed = shutil.which("kamcmd")
-    if installed:
-        return installed
+    """kamcmd from the Debian package the stock config comes from (apt-get download + dpkg -x,
+    cached): it runs from there (libreadline comes with Debian's Python), and nothing gets
+    installed or started."""
     extracted = stock_kamailio_cfg.parents[2] / "usr" / "sbin" / "kamcmd"
     assert extracted.exists(), extracted
     return str(extracted)
@@ -287,17 +284,19 @@ def test_stock_config_answers_kamcmd(kamcmd: str, stock_kamailio_cfg: Path,
 
 # --- side by side with real Kamailio --------------------------------------------------------
 
-def kamailio_binary() -> str:
-    """Real Kamailio (Debian's package), installed when missing, as tests/integration does."""
-    if shutil.which("kamailio") is None:
-        _apt_install("kamailio")
-    path = shutil.which("kamailio")
-    assert path
-    return path
+def kamailio_argv(stock_kamailio_cfg: Path) -> list[str]:
+    """Real Kamailio run straight from the Debian package the stock config comes from (the same
+    5.6 build as kamcmd): no apt install, no daemon; its modules and their libraries are
+    taken from the unpacked package."""
+    root = stock_kamailio_cfg.parents[2]
+    lib = root / "usr" / "lib" / "x86_64-linux-gnu" / "kamailio"
+    return ["env", f"LD_LIBRARY_PATH={lib}", str(root / "usr" / "sbin" / "kamailio"),
+            "-L", str(lib / "modules")]
 
 
 @pytest.fixture(scope="module")
-def kamailio(kamcmd: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+def kamailio(kamcmd: str, stock_kamailio_cfg: Path,
+             tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     """Real Kamailio on the same config, its binrpc sockets in a directory of its own."""
     tmp = tmp_path_factory.mktemp("kamailio")
     run = tmp / "run"
@@ -305,8 +304,8 @@ def kamailio(kamcmd: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[
     ports = {"sip": free_port(), "tcp": free_port(), "udp": free_port()}
     cfg = tmp / "ctl.cfg"
     cfg.write_text(CFG.format(run=run, **ports))
-    proc = Process([kamailio_binary(), "-x", "tlsf", "-f", str(cfg), "-DD", "-E",
-                    "-w", str(tmp)], cwd=tmp, log=tmp / "kamailio.log")
+    proc = Process([*kamailio_argv(stock_kamailio_cfg), "-x", "tlsf", "-f", str(cfg), "-DD",
+                    "-E", "-w", str(tmp)], cwd=tmp, log=tmp / "kamailio.log")
     server = Served(proc, run, kamcmd=kamcmd, **ports)
     try:
         deadline = time.monotonic() + READY_TIMEOUT

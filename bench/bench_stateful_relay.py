@@ -83,13 +83,21 @@ RING_UAC = """<?xml version="1.0" encoding="ISO-8859-1" ?>
 """
 
 
+# Kamailio's shared memory (MB): its default 64 MB runs out at a few hundred calls/s (tm keeps
+# each transaction wt_timer = 5 s after it ends), and then it answers new INVITEs with 500.
+KAMAILIO_SHM_MB = 1024
+# A call that gets no answer it expects within this many ms fails (SIPp's -recv_timeout)
+# instead of waiting until SIPp's global -timeout stops the whole run.
+RECV_TIMEOUT_MS = 10000
+
+
 def proxy_argv(kind: str, port: int, uas_port: int, children: int) -> list[str]:
     common = ["-A", f"LISTEN=udp:127.0.0.1:{port}",
               "-A", f'DST_URI="sip:127.0.0.1:{uas_port}"',
               "-A", f"CHILDREN={children}", "-n", str(children)]
     if kind == "kamailio":
-        return [need("kamailio", "kamailio"), "-x", "tlsf", "-f", str(CONFIG), "-DD", "-E",
-                *common]
+        return [need("kamailio", "kamailio"), "-x", "tlsf", "-m", str(KAMAILIO_SHM_MB),
+                "-f", str(CONFIG), "-DD", "-E", *common]
     return [sys.executable, "-m", "siprouter.core.main", "-f", str(CONFIG),
             "-l", f"udp:127.0.0.1:{port}", *common]
 
@@ -101,10 +109,15 @@ def run_uac(sipp: str, target: int, rate: int, seconds: float, work: Path,
     calls = max(int(rate * seconds), 1)
     argv = [sipp, "-sf", str(SCENARIOS / "uac.xml"), f"127.0.0.1:{target}", "-i", "127.0.0.1",
             "-p", str(free_port()), "-r", str(rate), "-m", str(calls), "-l", str(rate * 4),
-            "-timeout", str(int(seconds * 2 + 30)), "-nostdin", *TOLERATE_REORDERING]
+            "-recv_timeout", str(RECV_TIMEOUT_MS), "-timeout", str(int(seconds * 2 + 30)),
+            "-nostdin", *TOLERATE_REORDERING]
     cpu0 = cpu_seconds(pid) if pid else None
     began = time.monotonic()
-    done = subprocess.run(argv, cwd=work, capture_output=True, text=True)
+    try:
+        done = subprocess.run(argv, cwd=work, capture_output=True, text=True,
+                              timeout=seconds * 2 + 60)
+    except subprocess.TimeoutExpired:  # SIPp itself hung: the step failed
+        return Step(rate, calls, 0, calls, time.monotonic() - began, 0.0, None)
     elapsed = time.monotonic() - began
     cpu = cpu_seconds(pid) - cpu0 if pid and cpu0 is not None else None
     rows = re.findall(r"^\s*(Successful call|Failed call)\s*\|\s*\d+\s*\|\s*(\d+)",
@@ -210,6 +223,122 @@ def bench(kind: str, sipp: str, args: argparse.Namespace, work: Path) -> tuple[R
     return result, per_tx
 
 
+# --- the receive path alone, in process ---------------------------------------------------------
+
+
+def _lines(data: bytes, name: bytes) -> list[bytes]:
+    head = data.split(b"\r\n\r\n", 1)[0].split(b"\r\n")[1:]
+    return [line for line in head if line.lower().startswith(name.lower() + b":")]
+
+
+def _answer(req: bytes, code: int, reason: bytes, tag: bytes | None) -> bytes:
+    """What SIPp's uas answers to a relayed request: its Vias, From, To (+tag), Call-ID,
+    CSeq and Record-Route."""
+    to = _lines(req, b"To")[0] + (b";tag=" + tag if tag else b"")
+    lines = [b"SIP/2.0 %d %s" % (code, reason), *_lines(req, b"Via"), *_lines(req, b"From"),
+             to, *_lines(req, b"Call-ID"), *_lines(req, b"CSeq"),
+             *_lines(req, b"Record-Route"), b"Contact: <sip:127.0.0.1:5070;transport=UDP>",
+             b"Content-Length: 0"]
+    return b"\r\n".join(lines) + b"\r\n\r\n"
+
+
+def path_only(calls: int = 1000, rounds: int = 5) -> str:
+    """CPU µs per full call (INVITE, 180, 200, ACK, BYE, 200 in; 100 Trying and the relayed
+    messages out) through one worker's receive path and tm engine, sends replaced by a
+    no-op and time by a fake clock: the Python part of the cost, without sockets, the event
+    loop or the hand-over. Transactions are expired after each round of `calls`."""
+    from siprouter.core.cfg.frontend import analyze_file
+    from siprouter.core.exports import default_registry
+    from siprouter.core.runtime.compiler import compile_config
+    from siprouter.core.runtime.context import WorkerState
+    from siprouter.core.runtime.sipstate import ReceiveInfo, SocketInfo
+    from siprouter.core.server.app import _load_runtime_extensions
+    from siprouter.core.server.forward import StatelessForwarder
+    from siprouter.core.server.identity import LocalIdentity
+    from siprouter.core.server.receive import Pipeline
+    from siprouter.core.server.responder import Responder
+    from siprouter.core.server.settings import from_config, modparam_values
+    from siprouter.modules.tm.engine import TmEngine
+    from siprouter.modules.tm.state import TmSettings
+
+    _load_runtime_extensions()
+    analysis = analyze_file(str(CONFIG), {"DST_URI": '"sip:127.0.0.1:5070"',
+                                          "LISTEN": "udp:127.0.0.1:5060"})
+    settings = from_config(analysis.config)
+    script = compile_config(analysis.config, default_registry().loaded(settings.modules))
+    sock = SocketInfo("udp", "127.0.0.1", 5060)
+    sent: list[tuple[int, bytes]] = []
+
+    class NoSend:
+        def send(self, proto: str, host: str, port: int, data: bytes,
+                 socket: SocketInfo | None = None, *, no_connect: bool = False) -> bool:
+            sent.append((port, data))
+            return True
+
+        def socket_for(self, proto: str, ip: str) -> SocketInfo | None:
+            return sock
+
+    transports = NoSend()
+    identity = LocalIdentity([sock])
+    forwarder = StatelessForwarder(transports, identity, secret="bench")  # type: ignore[arg-type]
+    responder = Responder(transports, "0" * 32)  # type: ignore[arg-type]
+    forwarder.replier = responder.reply
+    worker = WorkerState()
+    pipeline = Pipeline(script, worker, identity, forwarder, responder)
+    now = [1000.0]
+    engine = TmEngine(script=script, worker=worker, forwarder=forwarder,
+                      settings=TmSettings.from_params(modparam_values(script.config, "tm")),
+                      clock=lambda: now[0], schedule=lambda deadline: None)
+    vars(worker)["tm_engine"] = engine
+    pipeline.reply_hooks = [engine]
+    uac = ReceiveInfo("udp", "127.0.0.1", 5061, sock)
+    uas = ReceiveInfo("udp", "127.0.0.1", 5070, sock)
+
+    def last_to(port: int) -> bytes:
+        return [d for p, d in sent if p == port][-1]
+
+    def call(i: int) -> None:
+        cid, tag = b"%d-4242@127.0.0.1" % i, b"4242SIPpTag01%d" % i
+        dialog = (b"From: sipp <sip:sipp@127.0.0.1:5061>;tag=4242SIPpTag00%d\r\n"
+                  b"To: <sip:service@127.0.0.1:5060>%%s\r\nCall-ID: %s\r\n") % (i, cid)
+        sent.clear()
+        pipeline.on_message(
+            b"INVITE sip:service@127.0.0.1:5060 SIP/2.0\r\n"
+            b"Via: SIP/2.0/UDP 127.0.0.1:5061;branch=z9hG4bK-4242-%d-0\r\n" % i
+            + dialog % b"" + b"CSeq: 1 INVITE\r\nContact: <sip:sipp@127.0.0.1:5061>\r\n"
+            b"Max-Forwards: 70\r\nContent-Length: 0\r\n\r\n", uac)
+        invite = last_to(5070)
+        pipeline.on_message(_answer(invite, 180, b"Ringing", tag), uas)
+        pipeline.on_message(_answer(invite, 200, b"OK", tag), uas)
+        ok = last_to(5061)
+        routes = b"".join(b"Route: " + rr.split(b":", 1)[1].strip() + b"\r\n"
+                          for rr in _lines(ok, b"Record-Route"))
+        for method, seq, n in ((b"ACK", 1, 5), (b"BYE", 2, 6)):
+            pipeline.on_message(
+                b"%s sip:127.0.0.1:5070;transport=UDP SIP/2.0\r\n" % method
+                + b"Via: SIP/2.0/UDP 127.0.0.1:5061;branch=z9hG4bK-4242-%d-%d\r\n" % (i, n)
+                + routes + dialog % (b";tag=" + tag)
+                + b"CSeq: %d %s\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n"
+                % (seq, method), uac)
+        pipeline.on_message(_answer(last_to(5070), 200, b"OK", None), uas)
+        if not last_to(5061).startswith(b"SIP/2.0 200 OK"):
+            raise RuntimeError("the BYE's 200 did not come back: the harness is broken")
+        now[0] += 0.001
+
+    call(0)
+    best, n = float("inf"), 1
+    for _ in range(rounds):
+        began = time.process_time()
+        for _ in range(calls):
+            call(n)
+            n += 1
+        best = min(best, (time.process_time() - began) / calls)
+        now[0] += 100.0  # every timer due: the transactions of the round end
+        engine.handle_timers(now[0])
+    return (f"CPU per full call through the stateful relay, in process (best of {rounds} "
+            f"rounds of {calls}): {best * 1e6:.0f} µs")
+
+
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--children", type=int, default=2)
@@ -224,7 +353,12 @@ def main() -> int:
     p.add_argument("--held", type=int, default=5000,
                    help="INVITEs held ringing for the memory figure (0: skip it)")
     p.add_argument("--json", type=Path, help="write the results here too")
+    p.add_argument("--path-only", action="store_true",
+                   help="only the in-process CPU per call of one worker's relay path")
     args = p.parse_args()
+    if args.path_only:
+        print(path_only())
+        return 0
     sipp = need("sipp", "sip-tester")
     rows = []
     with tempfile.TemporaryDirectory(prefix="bench-stateful-") as tmp:

@@ -40,9 +40,6 @@ ARRAY_END = 0x80 | T_ARRAY
 MIN_HEADER = 4  # magic, flags, one length byte, one cookie byte
 NULL_STRING = "<null string>"  # what Kamailio's RPC API sends for a null string
 
-_TYPE_NAMES = {T_INT: "integer", T_STR: "string", T_DOUBLE: "float", T_STRUCT: "structure",
-               T_ARRAY: "array", T_AVP: "structure member", T_BYTES: "bytes array"}
-
 
 class BinrpcError(ValueError):
     """A frame or record that does not parse. `reason` is Kamailio's wording for the problem
@@ -462,7 +459,3 @@ def decode_reply(frame: Frame) -> list[Any] | Fault:
         raise BinrpcError("corrupted packet", "not a reply")
     return decode_values(frame.body)
 
-
-def type_name(kind: int) -> str:
-    """Kamailio's name of a record type (as its scan errors say it)."""
-    return _TYPE_NAMES.get(kind, "any")

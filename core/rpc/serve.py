@@ -40,6 +40,8 @@ async def _serve(server: ManagementServer) -> None:
     server.dispatcher.server.management = [ep.describe() for ep in server.bound]
     for ep in server.bound:
         print(f"listening on {ep.describe()}", flush=True)
+    for ctl in server.ctl.bound if server.ctl else []:
+        print(f"listening on binrpc {ctl.describe()}", flush=True)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):

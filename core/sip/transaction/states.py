@@ -27,6 +27,10 @@ from .timers import Timer
 class State(enum.Enum):
     """Transaction states; `INIT` is the tail of the figures' first arrow."""
 
+    # Members are singletons: identity hashing (Enum's hashes the name in Python) makes the
+    # per-message table look-ups cheaper.
+    __hash__ = object.__hash__
+
     INIT = "Init"
     CALLING = "Calling"
     TRYING = "Trying"
@@ -44,6 +48,10 @@ class State(enum.Enum):
 
 class Event(enum.Enum):
     """What a transaction reacts to; values are the labels of the RFC figures."""
+
+    # Members are singletons: identity hashing (Enum's hashes the name in Python) makes the
+    # per-message table look-ups cheaper.
+    __hash__ = object.__hash__
 
     # from the TU
     SEND_REQUEST = "request from TU"
@@ -97,6 +105,10 @@ TIMER_EVENTS: dict[Timer, Event] = {
 
 class Action(enum.Enum):
     """What a transition does, in the order listed in its row."""
+
+    # Members are singletons: identity hashing (Enum's hashes the name in Python) makes the
+    # per-message table look-ups cheaper.
+    __hash__ = object.__hash__
 
     SEND_REQUEST = "send request"
     SEND_ACK = "send ACK"

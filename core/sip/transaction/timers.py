@@ -14,6 +14,10 @@ from dataclasses import dataclass
 class Timer(enum.Enum):
     """The transaction timers, named as in RFC 3261 table 4 and RFC 6026 s8.3/s8.4."""
 
+    # Members are singletons: identity hashing (Enum's hashes the name in Python) makes the
+    # per-message table look-ups cheaper.
+    __hash__ = object.__hash__
+
     A = "A"  # INVITE request retransmission (client, unreliable only)
     B = "B"  # INVITE transaction timeout (client)
     C = "C"  # proxy INVITE timeout (s16.6 step 11): the proxy core's, not a transaction's

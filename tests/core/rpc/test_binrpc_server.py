@@ -292,3 +292,40 @@ def test_listeners_and_connections_rows(mgmt, tmp_path):
     assert listeners[1][:3] == ("binrpc", "tcp", "127.0.0.1") and listeners[1][3].isdigit()
     assert rows == [("unix_stream", ("<anonymous unix socket>", ""),
                      (str(tmp_path / "ctl"), ""))]
+
+
+def test_ctl_rpcs_list_binrpc_and_management_listeners_and_connections(mgmt, tmp_path):
+    from siprouter.core.rpc.config import Endpoint, ManagementConfig
+    from siprouter.core.rpc.server import ManagementServer
+
+    ctl_path = str(tmp_path / "ctl")
+    config = ManagementConfig(endpoints=[Endpoint("http", "127.0.0.1", 0)],
+                              ctl=CtlConfig(endpoints=[CtlEndpoint("unixs", path=ctl_path)]))
+
+    async def go() -> tuple[Any, Any, Any, int]:
+        server = ManagementServer(config, mgmt.dispatcher)
+        await server.start()
+        port = server.bound[0].port
+        try:
+            _, http = await asyncio.open_connection("127.0.0.1", port)  # an idle HTTP client
+            await asyncio.sleep(0.05)
+            reader, writer = await asyncio.open_unix_connection(ctl_path)
+            replies = []
+            for method in ("ctl.listen", "ctl.who", "ctl.connections"):
+                writer.write(binrpc.encode_request(method, [], 1))
+                frames = binrpc.FrameReader()
+                got: list[binrpc.Frame] = []
+                while not got:
+                    got = frames.feed(await asyncio.wait_for(reader.read(65536), 5))
+                replies.append(binrpc.decode_reply(got[0]))
+            writer.close()
+            http.close()
+            return replies[0], replies[1], replies[2], port
+        finally:
+            await server.close()
+    listen, who, count, port = _run(go())
+    assert listen == ["binrpc", "unix_stream", ctl_path, "",
+                      "http", "tcp", "127.0.0.1", str(port)]
+    assert who[:6] == ["binrpc", "unix_stream", "<anonymous unix socket>", "", ctl_path, ""]
+    assert who[6:8] == ["http", "tcp"] and who[10:] == ["127.0.0.1", str(port)]
+    assert count == [2]

@@ -395,3 +395,38 @@ def test_stats_get_statistics_lines_look_like_kamailios(served: Served,
     assert all(pattern.fullmatch(line) for line in theirs)
     assert all(pattern.fullmatch(line) for line in ours)
     assert "script:hits = 0" in ours and "script:hits = 0" in theirs
+
+
+def test_ps_alias_prints_pid_and_description(served: Served) -> None:
+    lines = served.cmd("ps").splitlines()
+    assert re.fullmatch(r"\d+\tmain process - attendant", lines[0])
+    assert any(re.fullmatch(r"\d+\tRPC handler \(management server\)", ln) for ln in lines)
+
+
+# --- who may talk to the binrpc listeners --------------------------------------------------
+
+def _kamcmd_result(kamcmd: str, address: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([kamcmd, "-s", address, "core.version"], capture_output=True,
+                          text=True, timeout=20)
+
+
+def test_tcp_listener_beyond_loopback_without_access_list_does_not_start(launch) -> None:
+    result = launch(extra=f'modparam("ctl", "binrpc", "tcp:0.0.0.0:{free_port()}")')
+    assert result.returncode == 1
+    assert b'modparam("ctl", "allow_from"' in result.stdout
+
+
+def test_access_list_keeps_other_peers_out(launch, outside_ip: str, kamcmd: str) -> None:
+    port = free_port()
+    launch(extra=f'modparam("ctl", "binrpc", "tcp:0.0.0.0:{port}")\n'
+                 f'modparam("ctl", "allow_from", "198.51.100.0/24")')
+    refused = _kamcmd_result(kamcmd, f"tcp:{outside_ip}:{port}")
+    assert refused.returncode != 0 and refused.stdout == ""
+    assert _kamcmd_result(kamcmd, f"tcp:127.0.0.1:{port}").stdout.startswith("siprouter ")
+
+
+def test_allowed_network_gets_answers(launch, outside_ip: str, kamcmd: str) -> None:
+    port = free_port()
+    launch(extra=f'modparam("ctl", "binrpc", "tcp:0.0.0.0:{port}")\n'
+                 f'modparam("ctl", "allow_from", "{outside_ip}/32")')
+    assert _kamcmd_result(kamcmd, f"tcp:{outside_ip}:{port}").stdout.startswith("siprouter ")

@@ -82,6 +82,7 @@ _MASTER = re.compile(
     re.VERBOSE,
 )
 
+_OCTAL_DIGITS = set("01234567")
 _PV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _ESCAPES = {"n": "\n", "r": "\r", "t": "\t", "a": "\a", "\\": "\\", '"': '"', "'": "'", "0": "\0"}
 _OPEN = {"(": ")", "[": "]", "{": "}"}
@@ -119,7 +120,11 @@ class Lexer:
             elif kind == "id":
                 out.append(Token(T.ID, m.group(), pos, end))
             elif kind == "number":
-                out.append(Token(T.NUMBER, m.group(), pos, end))
+                digits = m.group()
+                if len(digits) > 1 and digits[0] == "0" and set(digits) <= _OCTAL_DIGITS:
+                    # Kamailio reads a leading 0 as octal: modparam("ctl", "mode", 0660).
+                    digits = str(int(digits, 8))
+                out.append(Token(T.NUMBER, digits, pos, end))
             elif kind == "hex":
                 out.append(Token(T.NUMBER, str(int(m.group(), 16)), pos, end))
             elif kind == "ipv4":

@@ -131,10 +131,7 @@ def _int(value: object, default: int, what: str) -> int:
 
 
 def _mode(value: object) -> int:
-    """The socket mode: Kamailio reads `0600` as octal; the cfg front-end hands over the
-    digits as a decimal 600, so digits 0-7 are read as the octal mode they were written as."""
-    if isinstance(value, int) and 0 <= value <= 777 and set(str(value)) <= set("01234567"):
-        return int(str(value), 8)
+    """The socket mode; the cfg front-end already reads `0600` as octal, as Kamailio does."""
     return _int(value, 0o600, "mode")
 
 

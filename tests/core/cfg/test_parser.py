@@ -79,6 +79,11 @@ def test_loadmodule_modparam_and_module_list():
     assert mp[1].module == "nathelper|registrar"
 
 
+def test_modparam_with_a_leading_zero_is_octal_as_in_kamailio():
+    config = parse_ok('loadmodule "ctl"\nmodparam("ctl", "mode", 0660)\n')
+    assert shape(config.modparams[0].value) == str(0o660)
+
+
 def test_modparam_adjacent_strings_concatenate():
     config = parse_ok('modparam("acc", "log_extra",\n\t"src_user=$fU;"\n\t"dst_user=$rU")\n')
     assert config.modparams[0].value == ast.StrLit(config.modparams[0].value.span,
@@ -164,6 +169,8 @@ def test_return_forms():
         ("$(hdr(Via)[0]{s.len}) > 1", "($(hdr(Via)[0]{s.len}) > 1)"),
         ("@from.uri == \"x\"", "(Select == 'x')"),
         ("0x1F == 31", "(31 == 31)"),
+        ("0660 == 432", "(432 == 432)"),
+        ("0 == 0", "(0 == 0)"),
     ],
 )
 def test_operator_precedence(text, expected):

@@ -232,10 +232,11 @@ def _lines(data: bytes, name: bytes) -> list[bytes]:
 
 
 def _answer(req: bytes, code: int, reason: bytes, tag: bytes | None) -> bytes:
-    """What SIPp's uas answers to a relayed request: its Vias, From, To (+tag), Call-ID,
-    CSeq and Record-Route."""
+    """What SIPp's uas answers to a relayed request: its Vias (on one line, as SIPp's
+    [last_Via:] writes them), From, To (+tag), Call-ID, CSeq and Record-Route."""
     to = _lines(req, b"To")[0] + (b";tag=" + tag if tag else b"")
-    lines = [b"SIP/2.0 %d %s" % (code, reason), *_lines(req, b"Via"), *_lines(req, b"From"),
+    via = b"Via: " + b", ".join(line.split(b":", 1)[1].strip() for line in _lines(req, b"Via"))
+    lines = [b"SIP/2.0 %d %s" % (code, reason), via, *_lines(req, b"From"),
              to, *_lines(req, b"Call-ID"), *_lines(req, b"CSeq"),
              *_lines(req, b"Record-Route"), b"Contact: <sip:127.0.0.1:5070;transport=UDP>",
              b"Content-Length: 0"]

@@ -73,9 +73,11 @@ def without_our_via(reply: SIPResponse) -> tuple[bytes, str | None] | None:
 
 
 def _cut_top_via(reply: SIPResponse) -> bytes | None:
-    """The reply's octets without its first Via line, when that line holds our Via alone
-    and another Via line follows (the usual reply: one Via per line); None for anything
-    else (several values on a line, folding, edits), which the header-aware path handles."""
+    """The reply's octets without its first Via value: the first Via line when it holds
+    ours alone and another Via line follows, or our value when others share its line (as
+    SIPp's uas writes them: `Via: ours, theirs`). None for anything else (folding, a
+    quoted string, edits), which the header-aware path handles. Our Via, which the peer
+    copies back, has no comma of its own."""
     if reply.has_changes:
         return None
     data = reply.raw
@@ -90,8 +92,14 @@ def _cut_top_via(reply: SIPResponse) -> bytes | None:
         if colon > 0 and data[pos:colon].strip().lower() in (b"via", b"v"):
             if cut is not None:
                 return data[:cut[0]] + data[cut[1]:]  # a second Via line: ours goes
-            if b"," in data[colon:eol] or data[eol + 2:eol + 3] in (b" ", b"\t"):
-                return None
+            if data[eol + 2:eol + 3] in (b" ", b"\t"):
+                return None  # folded
+            comma = data.find(b",", colon, eol)
+            if comma >= 0:
+                rest = data[comma + 1:eol].lstrip(b" \t")
+                if not rest or b'"' in data[colon:comma]:
+                    return None
+                return data[:colon + 1] + b" " + rest + data[eol:]
             cut = (pos, eol + 2)
         pos = eol + 2
     return None

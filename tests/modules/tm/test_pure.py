@@ -109,9 +109,18 @@ def test_relayed_reply_with_both_vias_on_one_line_keeps_the_second() -> None:
     got = without_our_via(_reply(180, "Via: SIP/2.0/UDP 10.0.0.1;branch=z9hG4bKours, "
                                       "SIP/2.0/UDP 10.0.0.9;branch=z9hG4bKtheirs\r\n"))
     assert got is not None
+    assert got[0] == (REPLY_HEAD.format(code=180) + "Via: SIP/2.0/UDP 10.0.0.9;branch=z9hG4bKtheirs\r\n"
+                      + REPLY_TAIL).encode()
+    assert got[1] is None  # a provisional reply's tag is not the transaction's
+
+
+def test_relayed_reply_with_a_folded_via_line_keeps_the_others() -> None:
+    got = without_our_via(_reply(200, "Via: SIP/2.0/UDP 10.0.0.1;branch=z9hG4bKours,\r\n"
+                                      " SIP/2.0/UDP 10.0.0.9;branch=z9hG4bKtheirs\r\n"))
+    assert got is not None
     reparsed = parse_message(got[0])
     assert reparsed.header_values("via") == ["SIP/2.0/UDP 10.0.0.9;branch=z9hG4bKtheirs"]
-    assert got[1] is None  # a provisional reply's tag is not the transaction's
+    assert got[1] == "uas"
 
 
 def test_reply_with_only_our_via_is_not_relayed() -> None:

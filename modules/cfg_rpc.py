@@ -54,10 +54,14 @@ def rpc_list(ctx: RPCContext, group: str = "") -> list[str]:
 
 
 @exports.rpc("cfg.get", params=("group", "var"))
-def rpc_get(ctx: RPCContext, group: str, var: str) -> Any:
+def rpc_get(ctx: RPCContext, group: str, var: str = "") -> Any:
     """Get the value of a configuration variable."""
+    cfg = _cfg(ctx)
     try:
-        return _cfg(ctx).get(_group(group), var)
+        if not var:  # every variable of the group, as Kamailio answers
+            # An unknown group is an empty object, as in Kamailio.
+            return {d.name: cfg.get(d.group, d.name) for d in cfg.variables(_group(group))}
+        return cfg.get(_group(group), var)
     except CfgError as exc:
         raise RPCFault(BAD_REQUEST, str(exc)) from None
 

@@ -109,15 +109,19 @@ def _counter(ctx: RPCContext, group: str, name: str) -> tuple[CounterSet, str, s
 
 
 def _names(ctx: RPCContext, group: str) -> list[str]:
+    """The counters of `group`, none for an unknown group (Kamailio answers it with an empty
+    list or object, not a fault)."""
     try:
         return ctx.server.counters.names(group)
     except CounterError:
-        raise RPCFault(BAD_REQUEST, f"group {group} not found") from None
+        return []
 
 
 @exports.rpc("cnt.get", params=("group", "name"))
-def rpc_get(ctx: RPCContext, group: str, name: str) -> int:
+def rpc_get(ctx: RPCContext, group: str, name: str = "") -> int | dict[str, int]:
     """get counter value (takes group and counter name as parameters)"""
+    if not name:  # every counter of the group, as Kamailio answers
+        return _grp_get_all(ctx, group)
     counters, g, n = _counter(ctx, group, name)
     return counters.value(g, n)
 

@@ -791,7 +791,9 @@ exports.event_routes = ("usrloc:contact-expired",)
 exports.counters.update({
     "registrar.max_expires": "Value of max_expires parameter.",
     "registrar.max_contacts": "The value of max_contacts parameter.",
-    "registrar.default_expires": "The value of default_expires parameter.",
+    "registrar.default_expire": "The value of default_expires parameter.",
+    "registrar.default_expires_range": "The value of default_expires_range parameter.",
+    "registrar.expires_range": "The value of expires_range parameter.",
     "registrar.accepted_regs": "Number of accepted registrations.",
     "registrar.rejected_regs": "Number of rejected registrations.",
 })

@@ -146,7 +146,12 @@ exports.pv("ltt", inner=True, doc="local To-tag of a stateless (x) or stateful (
 def rpc_stats(ctx: Any) -> dict[str, int]:
     """Print reply statistics."""
     counters = ctx.server.counters
-    return {name: counters.value("sl", name) for name in counters.names("sl")}
+    return {code: counters.value("sl", f"{code}_replies") for code in SL_STATS_CODES}
+
+
+# What sl.stats lists, as Kamailio's sl_stats.c does: the codes and classes without `_replies`.
+SL_STATS_CODES = ("200", "202", "2xx", "300", "301", "302", "3xx", "400", "401", "403", "404",
+                  "407", "408", "483", "4xx", "500", "5xx", "6xx", "xxx")
 
 exports.event_routes = ("sl:filtered-ack", "sl:local-response")
 

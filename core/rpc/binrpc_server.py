@@ -205,8 +205,17 @@ def _stats_lines(result: Any) -> Any:
     return result
 
 
+def _one_struct(result: Any) -> Any:
+    # Kamailio adds one array and its named members (`socket: {...}` each): kamcmd prints one
+    # struct where JSON-RPC has a list of one-member objects.
+    if isinstance(result, list) and all(isinstance(i, dict) for i in result):
+        return binrpc.Struct(tuple(pair for item in result for pair in item.items()))
+    return result
+
+
 # Methods whose siprouter result is shaped differently from Kamailio's binrpc reply.
-KAMAILIO_SHAPES: dict[str, Callable[[Any], Any]] = {"stats.get_statistics": _stats_lines}
+KAMAILIO_SHAPES: dict[str, Callable[[Any], Any]] = {"stats.get_statistics": _stats_lines,
+                                                    "core.sockets_list": _one_struct}
 
 
 class Answerer:

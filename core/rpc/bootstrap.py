@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from siprouter.core.exports import LoadedSet, Registry, default_registry
+from siprouter.core.exports import LoadedSet, ModuleExports, Registry, default_registry
 from siprouter.core.shared.cfgdecl import declare_core, declare_modules
 from siprouter.core.shared.cfgframework import CfgFramework
 from siprouter.core.shared.counters import COUNTERS, CounterSet
@@ -45,13 +45,38 @@ def define_counters(loaded: LoadedSet, settings: ConfigSettings,
     for module in loaded.modules:
         for key, doc in module.counters.items():
             group, _, name = key.partition(".")
-            counters.define(group, name, doc)
+            counters.define(group, name, doc, _param_value(module, settings, key))
     if "counters" in settings.modules:
         from siprouter.modules.counters import define_script_counters
 
         define_script_counters(settings.modparam_all("counters", "script_counter"),
                                settings.modparam("counters", "script_cnt_grp_name", "script"),
                                counters)
+
+
+# Statistics that Kamailio sets once at start-up to a module parameter's value (counter ->
+# modparam): registrar's default_expire shows default_expires, and so on.
+PARAMETER_STATISTICS = {
+    "registrar.max_expires": "max_expires",
+    "registrar.max_contacts": "max_contacts",
+    "registrar.default_expire": "default_expires",
+    "registrar.default_expires_range": "default_expires_range",
+    "registrar.expires_range": "expires_range",
+}
+
+
+def _param_value(module: ModuleExports, settings: ConfigSettings,
+                 key: str) -> Callable[[], int] | None:
+    param = PARAMETER_STATISTICS.get(key)
+    spec = module.params.get(param or "")
+    if spec is None:
+        return None
+    value = settings.modparam(module.name, spec.name, spec.default)
+    try:
+        number = int(value or 0)
+    except (TypeError, ValueError):
+        number = 0
+    return lambda: number
 
 
 def build_cfg(loaded: LoadedSet, settings: ConfigSettings) -> CfgFramework:

@@ -3,17 +3,19 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import platform
 import signal
+import socket
 import time
 from typing import Any
 
 from siprouter.core.runtime.core_exports import exports
 
 from .attach import attach
-from .context import RPCContext, package_version
-from .errors import BAD_REQUEST, RPCFault
+from .context import ListenSocket, RPCContext, package_version
+from .errors import BAD_REQUEST, MethodNotFound, RPCFault
 from .sockets import parse_alias, parse_listen
 
 Struct = dict[str, Any]
@@ -129,21 +131,62 @@ def core_ppdefines_full(ctx: RPCContext) -> list[Struct]:
 
 @attach(exports, "core.sockets_list")
 def core_sockets_list(ctx: RPCContext) -> list[Struct]:
+    """Kamailio's shape: one `socket` struct per listen socket, the host name's address as
+    `ipaddress` only where the socket was named by a host name."""
     sockets = ctx.server.sockets or [
         s for text in ctx.server.settings.params.get("listen", []) if isinstance(text, str)
         for s in parse_listen(text)]
-    return [{"proto": s.proto, "address": s.address, "ipaddress": s.address, "port": s.port,
-             "mcast": "no", "mhomed": "no", "virtual": "no",
-             **({"advertise": s.advertised} if s.advertised else {})} for s in sockets]
+    return [{"socket": _socket_struct(s)} for s in sockets]
+
+
+def _socket_struct(s: ListenSocket) -> Struct:
+    out: Struct = {"proto": s.proto, "address": s.address}
+    if not _is_ip(s.address):
+        out["ipaddress"] = _resolve(s.address)
+    out.update({"port": str(s.port), "mcast": "no", "mhomed": "no", "virtual": "no"})
+    if s.advertised:
+        out["advertise"] = s.advertised
+    return out
+
+
+def _is_ip(text: str) -> bool:
+    try:
+        ipaddress.ip_address(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _resolve(host: str) -> str:
+    try:
+        return socket.gethostbyname(host)
+    except OSError:
+        return host
+
+
+_LOOPBACK = ("127.0.0.1", "::1")
 
 
 @attach(exports, "core.aliases_list")
-def core_aliases_list(ctx: RPCContext) -> list[Struct]:
-    aliases = list(ctx.server.aliases)
-    for text in ctx.server.settings.params.get("alias", []):
-        if isinstance(text, str):
-            aliases.append(parse_alias(text))
-    return [{"address": host, "port": port} for host, port in aliases]
+def core_aliases_list(ctx: RPCContext) -> Struct:
+    """Kamailio's shape: `myself_callbacks` and the `aliases` (`proto`, `address`, `port`;
+    `*` for any), the most recently added first as Kamailio keeps them: the automatic
+    aliases of the listen sockets, then the `alias=` values from the last to the first."""
+    configured = [parse_alias(text) for text in ctx.server.settings.params.get("alias", [])
+                  if isinstance(text, str)]
+    known = {(host, port) for _, host, port in configured}
+    automatic: list[tuple[str, str, int]] = []
+    for host, port in ctx.server.aliases:
+        if (host, port) in known:
+            continue
+        if host == "localhost" and not port:  # the auto alias of each loopback socket
+            automatic += [(s.proto, host, s.port) for s in ctx.server.sockets
+                          if s.address in _LOOPBACK]
+        else:
+            automatic.append(("", host, port))
+    aliases = [{"alias": {"proto": proto or "*", "address": host, "port": port or "*"}}
+               for proto, host, port in reversed(configured + automatic)]
+    return {"myself_callbacks": "no", "aliases": aliases}
 
 
 def _counter(ctx: RPCContext, group: str, name: str) -> int:
@@ -214,8 +257,14 @@ def system_list_methods(ctx: RPCContext) -> list[str]:
 
 
 @attach(exports, "system.methodHelp")
-def system_method_help(ctx: RPCContext, method: str) -> str:
-    doc: str = ctx.registry.get(method).doc
+def system_method_help(ctx: RPCContext, method: str = "") -> str:
+    # Kamailio's faults: 400 for an unknown method (not the 500 of calling one), 400 without one.
+    if not method:
+        raise RPCFault(BAD_REQUEST, "Method Name Expected")
+    try:
+        doc: str = ctx.registry.get(method).doc
+    except MethodNotFound:
+        raise RPCFault(BAD_REQUEST, "command not found") from None
     return doc
 
 

@@ -32,10 +32,12 @@ def parse_listen(text: str) -> list[ListenSocket]:
     return [ListenSocket(p, host, port, advertise.strip()) for p in protos]
 
 
-def parse_alias(text: str) -> tuple[str, int]:
-    """`alias=host[:port]` (a proto prefix is allowed and ignored)."""
+def parse_alias(text: str) -> tuple[str, str, int]:
+    """`alias=[proto:]host[:port]` as (proto, host, port); "" and 0 stand for any."""
+    text = text.strip().strip('"')
+    proto = ""
     head, sep, rest = text.partition(":")
     if sep and head.lower() in _PROTOS:
-        text = rest
+        proto, text = head.lower(), rest
     host, port = _split_host_port(text, 0)
-    return host, port
+    return proto, host, port

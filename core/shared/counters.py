@@ -144,15 +144,17 @@ class CounterSet:
         return (group, name) in self._handles
 
     def definitions(self) -> list[CounterDef]:
-        return list(self._defs)
+        """Every definition, sorted by group and name (the order Kamailio lists them in)."""
+        return sorted(self._defs, key=lambda d: (d.group, d.name))
 
     def groups(self) -> list[str]:
-        """Group names, in the order they were first defined."""
-        return list(dict.fromkeys(d.group for d in self._defs))
+        """Group names, sorted as Kamailio sorts them (byte order, as strcmp does)."""
+        return sorted({d.group for d in self._defs})
 
     def names(self, group: str) -> list[str]:
-        """Counter names of `group`; CounterError for an unknown group."""
-        names = [d.name for d in self._defs if d.group == group]
+        """Counter names of `group`, sorted as Kamailio sorts them; CounterError for an
+        unknown group."""
+        names = sorted(d.name for d in self._defs if d.group == group)
         if not names:
             raise CounterError(f"no counter group {group}")
         return names

@@ -42,9 +42,12 @@ def test_core_echo_returns_its_parameters(mgmt):
 def test_core_modules_defines_sockets_and_aliases_come_from_the_config(mgmt):
     assert "counters" in call(mgmt, "core.modules")
     assert "WITH_DEMO" in call(mgmt, "core.ppdefines")
-    (sock,) = call(mgmt, "core.sockets_list")
-    assert (sock["proto"], sock["address"], sock["port"]) == ("udp", "127.0.0.1", 5060)
-    assert call(mgmt, "core.aliases_list") == [{"address": "example.com", "port": 5070}]
+    (entry,) = call(mgmt, "core.sockets_list")
+    assert entry == {"socket": {"proto": "udp", "address": "127.0.0.1", "port": "5060",
+                                "mcast": "no", "mhomed": "no", "virtual": "no"}}
+    assert call(mgmt, "core.aliases_list") == {
+        "myself_callbacks": "no",
+        "aliases": [{"alias": {"proto": "*", "address": "example.com", "port": 5070}}]}
 
 
 def test_core_info_tcp_shmmem_and_udp4_raw_are_structs(mgmt):
@@ -69,8 +72,14 @@ def test_system_introspection(mgmt):
     assert {"core.version", "cnt.get", "cfg.get", "stats.fetch", "tls.info"} <= set(names)
     assert call(mgmt, "system.methodHelp", "cnt.get") == (
         "get counter value (takes group and counter name as parameters)")
-    assert call(mgmt, "system.methodSignature", "cnt.get") == [["int", "string", "string"]]
-    assert fault(mgmt, "system.methodHelp", "nope.nope").code == METHOD_NOT_FOUND
+    assert call(mgmt, "system.methodSignature", "cnt.get") == [["any", "string", "string"]]
+
+
+def test_method_help_of_an_unknown_method_is_kamailios_400(mgmt):
+    unknown = fault(mgmt, "system.methodHelp", "nope.nope")
+    assert (unknown.code, unknown.message) == (400, "command not found")
+    missing = fault(mgmt, "system.methodHelp")
+    assert (missing.code, missing.message) == (400, "Method Name Expected")
 
 
 def test_declared_but_unwritten_methods_are_not_listed_and_answer_method_not_found(mgmt):
@@ -87,7 +96,7 @@ def test_tls_rpcs_report_config_values(mgmt):
 # --- counters -----------------------------------------------------------------------------------
 
 def test_module_and_script_counters_are_defined(mgmt):
-    assert call(mgmt, "cnt.grps_list") == ["registrar", "script", "location"]
+    assert call(mgmt, "cnt.grps_list") == ["location", "registrar", "script"]  # sorted
     assert "accepted_regs" in call(mgmt, "cnt.var_list", "registrar")
     assert call(mgmt, "cnt.var_list", "location") == ["offline"]
     assert call(mgmt, "cnt.help", "script", "foo") == "my test counter"
@@ -102,10 +111,27 @@ def test_cnt_get_reset_and_grp_get_all(mgmt):
     assert call(mgmt, "cnt.get_raw", "script", "foo") == 0
 
 
-def test_unknown_counters_and_groups_are_faults(mgmt):
+def test_unknown_counter_is_a_fault_and_unknown_group_empty_as_in_kamailio(mgmt):
     assert fault(mgmt, "cnt.get", "script", "nope").code == 400
-    assert fault(mgmt, "cnt.var_list", "nope").code == 400
-    assert fault(mgmt, "cnt.get", "script").code == INVALID_PARAMS
+    assert call(mgmt, "cnt.var_list", "nope") == []
+    assert call(mgmt, "cnt.grp_get_all", "nope") == {}
+    assert call(mgmt, "cnt.get", "nope") == {}
+    assert fault(mgmt, "cnt.get").code == INVALID_PARAMS
+
+
+def test_cnt_get_without_a_name_answers_the_whole_group(mgmt):
+    mgmt.counters.handle("script", "foo").inc(2)
+    assert call(mgmt, "cnt.get", "script") == call(mgmt, "cnt.grp_get_all", "script")
+    assert call(mgmt, "cnt.get", "script")["foo"] >= 2
+
+
+def test_registrar_parameter_statistics_show_the_configured_values(mgmt):
+    values = call(mgmt, "stats.fetch", "registrar:")
+    assert set(values) == {f"registrar.{n}" for n in (
+        "accepted_regs", "default_expire", "default_expires_range", "expires_range",
+        "max_contacts", "max_expires", "rejected_regs")}
+    assert values["registrar.default_expire"] == call(mgmt, "cfg.get", "registrar",
+                                                      "default_expires")
 
 
 def test_stats_rpcs_give_structured_results(mgmt):
@@ -118,7 +144,9 @@ def test_stats_rpcs_give_structured_results(mgmt):
     assert call(mgmt, "stats.fetch", "location:offline") == {"location.offline": 0}
     mgmt.counters.handle("script", "foo").inc()
     call(mgmt, "stats.reset_statistics", "all")
-    assert set(call(mgmt, "stats.fetch").values()) == {0}
+    after = call(mgmt, "stats.fetch")
+    assert after.pop("registrar.default_expire") == 1800  # a parameter's value: not reset
+    assert set(after.values()) == {0}
 
 
 # --- cfg ----------------------------------------------------------------------------------------
@@ -129,6 +157,13 @@ def test_cfg_list_get_and_help(mgmt):
     assert call(mgmt, "cfg.get", "core", "debug") == 2
     assert call(mgmt, "cfg.get", "registrar", "default_expires") == 1800
     assert call(mgmt, "cfg.help", "core", "debug") == "debug level\n(parameter type is integer)"
+
+
+def test_cfg_get_without_a_variable_answers_the_whole_group(mgmt):
+    group = call(mgmt, "cfg.get", "registrar")
+    assert group["default_expires"] == 1800
+    assert set(group) == {v.split(": ")[1] for v in call(mgmt, "cfg.list", "registrar")}
+    assert call(mgmt, "cfg.get", "nosuchgroup") == {}  # as Kamailio answers
 
 
 def test_cfg_set_now_variants(mgmt):

@@ -24,13 +24,18 @@ def test_defining_the_same_counter_twice_gives_the_same_handle():
     assert cs.define("g", "n") is cs.define("g", "n")
 
 
-def test_groups_names_and_help_are_listed_in_definition_order():
+def test_groups_and_names_are_listed_sorted_as_kamailio_sorts_them():
     cs = CounterSet()
-    cs.define("tm", "created", "transactions created")
-    cs.define("sl", "sent_replies", "replies sent")
     cs.define("tm", "freed", "transactions freed")
-    assert cs.groups() == ["tm", "sl"]
+    cs.define("sl", "sent_replies", "replies sent")
+    cs.define("tm", "created", "transactions created")
+    cs.define("sl", "received_ACKs", "ACKs")
+    cs.define("sl", "200_replies", "200s")
+    assert cs.groups() == ["sl", "tm"]
     assert cs.names("tm") == ["created", "freed"]
+    assert cs.names("sl") == ["200_replies", "received_ACKs", "sent_replies"]  # byte order
+    assert [d.key for d in cs.definitions()] == [
+        "sl.200_replies", "sl.received_ACKs", "sl.sent_replies", "tm.created", "tm.freed"]
     assert cs.doc("sl", "sent_replies") == "replies sent"
 
 

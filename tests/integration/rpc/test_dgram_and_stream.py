@@ -27,7 +27,7 @@ def test_malformed_json_over_udp_gets_a_parse_error(server):
 
 def test_unknown_method_and_wrong_params_over_udp(server):
     assert json.loads(server.dgram(_req("nope.nope")))["error"]["code"] == -32601
-    assert json.loads(server.dgram(_req("cfg.get", "core")))["error"]["code"] == -32602
+    assert json.loads(server.dgram(_req("cfg.seti", "core")))["error"]["code"] == -32602
 
 
 def test_an_oversize_datagram_gets_an_invalid_request_reply(server):

@@ -39,7 +39,7 @@ def test_malformed_json_gets_a_parse_error(server):
 
 
 def test_wrong_parameters_get_32602(server):
-    reply = server.call("cnt.get", "script")
+    reply = server.call("cnt.get")
     assert reply["error"]["code"] == -32602
     reply = server.call("cfg.seti", "core", "debug", "high")
     assert reply["error"]["code"] == -32602

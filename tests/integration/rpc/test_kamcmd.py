@@ -24,6 +24,8 @@ CFG = """#!KAMAILIO
 debug=2
 children=2
 listen=udp:127.0.0.1:{sip}
+alias=example.com:5070
+alias=other.example
 loadmodule "sl.so"
 loadmodule "tm.so"
 loadmodule "kex.so"
@@ -350,6 +352,15 @@ SAME_OUTPUT = [
     ("cfg.seti", "core", "debug", "x"),
     ("cfg.seti", "core"),
     ("core.printi", "a"),
+    ("cfg.get", "nosuchgroup"),
+    ("cnt.get", "script"),
+    ("cnt.get", "nosuchgroup"),
+    ("cnt.var_list", "sl"),
+    ("cnt.var_list", "registrar"),
+    ("cnt.var_list", "nosuchgroup"),
+    ("cnt.grp_get_all", "nosuchgroup"),
+    ("system.methodHelp", "nosuch"),
+    ("system.methodHelp",),
 ]
 
 
@@ -395,6 +406,60 @@ def test_stats_get_statistics_lines_look_like_kamailios(served: Served,
     assert all(pattern.fullmatch(line) for line in theirs)
     assert all(pattern.fullmatch(line) for line in ours)
     assert "script:hits = 0" in ours and "script:hits = 0" in theirs
+
+
+@pytest.mark.parametrize("command", ["core.sockets_list", "core.aliases_list"])
+def test_sockets_and_aliases_print_as_against_kamailio(served: Served, kamailio: Served,
+                                                      command: str) -> None:
+    # The same config but for the ports each server was given.
+    ours = served.cmd(command).replace(str(served.sip), "SIP")
+    theirs = kamailio.cmd(command).replace(str(kamailio.sip), "SIP")
+    assert ours == theirs
+    if command == "core.sockets_list":
+        assert ours.startswith("{\n\tsocket: {\n\t\tproto: udp\n\t\taddress: 127.0.0.1\n")
+    else:
+        assert "\taliases: {\n\t\talias: {\n\t\t\tproto: udp\n\t\t\taddress: localhost\n" in ours
+
+
+def test_counter_groups_are_sorted_as_kamailio_sorts_them(served: Served,
+                                                          kamailio: Served) -> None:
+    ours = served.cmd("cnt.grps_list").splitlines()
+    theirs = kamailio.cmd("cnt.grps_list").splitlines()
+    assert theirs == sorted(theirs) and ours == sorted(ours)
+    assert {"registrar", "script", "sl", "usrloc"} <= set(ours) & set(theirs)
+
+
+def _members(out: str) -> dict[str, str]:
+    """`name: value` lines of a one-level struct."""
+    lines = out.splitlines()
+    assert lines[0] == "{" and lines[-1] == "}", out
+    members = [line.lstrip("\t").partition(": ") for line in lines[1:-1]]
+    return {name: value for name, _, value in members}
+
+
+def test_cfg_get_of_a_group_lists_its_variables_as_kamailio_does(served: Served,
+                                                                 kamailio: Served) -> None:
+    ours = _members(served.cmd("cfg.get", "registrar"))
+    theirs = _members(kamailio.cmd("cfg.get", "registrar"))
+    common = set(ours) & set(theirs)
+    assert {"default_expires", "min_expires", "max_expires", "max_contacts"} <= common
+    assert {name: ours[name] for name in common} == {name: theirs[name] for name in common}
+    assert ours["default_expires"] == "1800"
+
+
+def test_sl_stats_has_kamailios_names(served: Served, kamailio: Served) -> None:
+    assert list(_members(served.cmd("sl.stats"))) == list(_members(kamailio.cmd("sl.stats")))
+
+
+def test_registrar_statistics_have_kamailios_names_and_parameter_values(
+        served: Served, kamailio: Served) -> None:
+    ours = _members(served.cmd("stats.fetch", "registrar:"))
+    theirs = _members(kamailio.cmd("stats.fetch", "registrar:"))
+    assert list(ours) == list(theirs)
+    parameters = [f"registrar.{n}" for n in ("default_expire", "default_expires_range",
+                                              "expires_range", "max_contacts", "max_expires")]
+    assert [ours[p] for p in parameters] == [theirs[p] for p in parameters]
+    assert ours["registrar.default_expire"] == "1800"
 
 
 def test_ps_alias_prints_pid_and_description(served: Served) -> None:

@@ -33,7 +33,7 @@ def test_an_unknown_method_is_a_fault_32601(server):
 
 def test_wrong_parameters_are_a_fault_32602(server):
     with pytest.raises(xmlrpc.client.Fault) as exc:
-        _proxy(server).cnt.get("script")
+        _proxy(server).cnt.get()
     assert exc.value.faultCode == -32602
 
 

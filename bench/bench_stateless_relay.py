@@ -31,8 +31,10 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
 CONFIG = REPO / "examples" / "stateless-relay.cfg"
@@ -191,9 +193,9 @@ _RATE = re.compile(r"^\s*Call Rate\s*\|[^|]*\|\s*([\d.]+) cps", re.M)
 
 
 def run_uac(sipp: str, target_port: int, rate: int, seconds: float, work: Path,
-            proxy_pid: int | None) -> Step:
+            proxy_pid: int | None, scenario: tuple[str, ...] = ("-sn", "uac")) -> Step:
     calls = max(int(rate * seconds), 1)
-    argv = [sipp, "-sn", "uac", f"127.0.0.1:{target_port}", "-i", "127.0.0.1",
+    argv = [sipp, *scenario, f"127.0.0.1:{target_port}", "-i", "127.0.0.1",
             "-p", str(free_port()), "-r", str(rate), "-m", str(calls), "-l", str(rate * 4),
             "-timeout", str(int(seconds * 2 + 20)), "-nostdin", *TOLERATE_REORDERING]
     cpu0 = cpu_seconds(proxy_pid) if proxy_pid else None
@@ -220,12 +222,22 @@ class Result:
 
 
 def search(name: str, sipp: str, target: int, pid: int | None, args: argparse.Namespace,
-           work: Path) -> Result:
+           work: Path, scenario: tuple[str, ...] = ("-sn", "uac"),
+           settle: Callable[[], None] | None = None) -> Result:
+    """The highest rate `scenario` (SIPp arguments; default its built-in uac) passes at;
+    `settle` runs before each step (e.g. until the proxy has drained what a failed step left
+    in its socket buffer)."""
     result = Result(name)
+
+    def step_at(rate: int) -> Step:
+        if settle is not None:
+            settle()
+        return run_uac(sipp, target, rate, args.seconds, work, pid, scenario)
+
     good, bad = 0, None
     rate = args.start
     while rate <= args.max:
-        step = run_uac(sipp, target, rate, args.seconds, work, pid)
+        step = step_at(rate)
         result.steps.append(step)
         print(f"  {name}: {rate}/s -> failed {step.failed}/{step.calls}, held "
               f"{step.held_rate:.0f}/s: {'ok' if step.passed else 'FAIL'}", flush=True)
@@ -239,7 +251,7 @@ def search(name: str, sipp: str, target: int, pid: int | None, args: argparse.Na
             if bad - good <= args.resolution:
                 break
             mid = (good + bad) // 2
-            step = run_uac(sipp, target, mid, args.seconds, work, pid)
+            step = step_at(mid)
             result.steps.append(step)
             print(f"  {name}: {mid}/s -> failed {step.failed}/{step.calls}, held "
                   f"{step.held_rate:.0f}/s: {'ok' if step.passed else 'FAIL'}", flush=True)
@@ -249,7 +261,7 @@ def search(name: str, sipp: str, target: int, pid: int | None, args: argparse.Na
                 bad = mid
     result.max_rate = good
     if pid is not None and args.cpu_rate:
-        step = run_uac(sipp, target, args.cpu_rate, args.seconds, work, pid)
+        step = step_at(args.cpu_rate)
         if step.proxy_cpu is not None and step.successful:
             result.cpu_rate = args.cpu_rate
             result.cpu_per_call_us = step.proxy_cpu / step.successful * 1e6
@@ -293,15 +305,15 @@ SIPP_INVITE = (
     b"t=0 0\r\nm=audio 6000 RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\n")
 
 
-def path_only(n: int = 20000) -> str:
-    """CPU µs per message of one worker's receive path (parse, checks, script, forward) for
-    SIPp's INVITE and the 200 coming back, with sending replaced by a no-op: the Python part of
-    the per-message cost, without sockets or the event loop."""
+def no_send_pipeline(config: Path, defines: dict[str, str],
+                     modules: list[str]) -> tuple[Any, list[bytes], Any]:
+    """One worker's receive pipeline for `config` on udp:127.0.0.1:5060 whose sending only
+    records the datagrams: (pipeline, the datagrams sent, its socket)."""
     from siprouter.core.cfg.frontend import analyze_file
     from siprouter.core.exports import default_registry
     from siprouter.core.runtime.compiler import compile_config
     from siprouter.core.runtime.context import WorkerState
-    from siprouter.core.runtime.sipstate import ReceiveInfo, SocketInfo
+    from siprouter.core.runtime.sipstate import SocketInfo
     from siprouter.core.server.app import _load_runtime_extensions
     from siprouter.core.server.forward import StatelessForwarder
     from siprouter.core.server.identity import LocalIdentity
@@ -309,8 +321,8 @@ def path_only(n: int = 20000) -> str:
     from siprouter.core.server.responder import Responder
 
     _load_runtime_extensions()
-    analysis = analyze_file(str(CONFIG), {"DST_PORT": "5070"})
-    script = compile_config(analysis.config, default_registry().loaded(["sl"]))
+    analysis = analyze_file(str(config), defines)
+    script = compile_config(analysis.config, default_registry().loaded(modules))
     sock = SocketInfo("udp", "127.0.0.1", 5060)
     sent: list[bytes] = []
 
@@ -326,8 +338,19 @@ def path_only(n: int = 20000) -> str:
     transports = NoSend()
     identity = LocalIdentity([sock])
     forwarder = StatelessForwarder(transports, identity, secret="bench")
-    pipeline = Pipeline(script, WorkerState(), identity, forwarder,
-                        Responder(transports, "0" * 32))
+    responder = Responder(transports, "0" * 32)
+    forwarder.replier = responder.reply  # as core/server/worker.py wires them
+    pipeline = Pipeline(script, WorkerState(), identity, forwarder, responder)
+    return pipeline, sent, sock
+
+
+def path_only(n: int = 20000) -> str:
+    """CPU µs per message of one worker's receive path (parse, checks, script, forward) for
+    SIPp's INVITE and the 200 coming back, with sending replaced by a no-op: the Python part of
+    the per-message cost, without sockets or the event loop."""
+    from siprouter.core.runtime.sipstate import ReceiveInfo
+
+    pipeline, sent, sock = no_send_pipeline(CONFIG, {"DST_PORT": "5070"}, ["sl"])
     from_uac = ReceiveInfo("udp", "127.0.0.1", 5061, sock)
     from_uas = ReceiveInfo("udp", "127.0.0.1", 5070, sock)
     pipeline.on_message(SIPP_INVITE, from_uac)

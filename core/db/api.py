@@ -53,6 +53,7 @@ class Cmp:
             raise ValueError(f"unsupported comparison {self.op!r}")
 
 
+@lru_cache(maxsize=1024)  # the same few names over and over: a regex match each time adds up
 def ident(name: str) -> str:
     """`name` quoted as an SQL identifier; ValueError unless it is a plain identifier (table and
     column names come from modparams: they must never carry SQL)."""

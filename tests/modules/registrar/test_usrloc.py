@@ -150,3 +150,43 @@ def test_db_counts(setup, url: str) -> None:
     SAVE.run(register(contacts=["<sip:alice@192.0.2.1>", "<sip:alice@192.0.2.2>"], expires=600))
     assert usrloc.rpc_db_users(None, "location") == {"User count": 1}
     assert usrloc.rpc_db_contacts(None, "location") == {"Contact count": 2}
+
+
+def _save_many(cache: str, db_url: str, mode: int, first: int, count: int) -> None:
+    """In a forked process: save `count` users through a usrloc of its own over `cache`."""
+    from siprouter.core.db.location import Binding
+
+    svc = usrloc.Usrloc(usrloc.UsrlocSettings(db_mode=mode, db_url=db_url),
+                        cache_url=cache)
+    now = svc.clock()
+    for i in range(first, first + count):
+        b = Binding(aor=f"user{i}", contact=f"sip:user{i}@192.0.2.1", expires=now + 600)
+        svc.apply("location", [usrloc.Change("insert", b)])
+    svc.close()
+
+
+@pytest.mark.parametrize("mode", [0, 1])
+def test_processes_writing_at_once_all_land_and_the_lock_file_goes(
+        tmp_path: Path, url: str, mode: int) -> None:
+    """Workers of one server write the shared cache (and in db_mode 1 a local SQLite database)
+    at the same time: every binding lands, and a clean stop removes the cache's lock file."""
+    import multiprocessing
+
+    cache_file = tmp_path / "shm" / "siprouter-usrloc-1-ab.db"
+    cache = f"sqlite://{cache_file}"
+    owner = usrloc.Usrloc(usrloc.UsrlocSettings(db_mode=mode, db_url=url), cache_url=cache)
+    assert owner.dump("location") == {}  # creates the cache table, as the server does at start
+    ctx = multiprocessing.get_context("fork")
+    procs = [ctx.Process(target=_save_many, args=(cache, url, mode, n * 300, 300))
+             for n in range(3)]
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join(60)
+    assert [p.exitcode for p in procs] == [0, 0, 0]
+    assert len(owner.dump("location")) == 900
+    if mode == 1:
+        assert len(in_db(url)) == 900
+    assert (tmp_path / "shm" / "siprouter-usrloc-1-ab.lock.db").exists()
+    owner.close(remove_cache=True)
+    assert list((tmp_path / "shm").iterdir()) == []

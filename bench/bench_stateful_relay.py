@@ -28,6 +28,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench_stateless_relay import (  # noqa: E402 -- the sibling script, not a package
+    FAILED_LIMIT,
     REPO,
     Proc,
     Result,
@@ -42,6 +43,7 @@ from bench_stateless_relay import (  # noqa: E402 -- the sibling script, not a p
 
 CONFIG = REPO / "examples" / "stateful-relay.cfg"
 SCENARIOS = REPO / "tests" / "integration" / "tm" / "scenarios"
+HELD_RATE = 0.90  # see passed()
 # Two workers may reorder what a peer sent back to back; SIPp must not abort a call for that.
 TOLERATE_REORDERING = ["-default_behaviors", "all,-abortunexp"]
 
@@ -128,6 +130,16 @@ def run_uac(sipp: str, target: int, rate: int, seconds: float, work: Path,
                 elapsed, float(rates[-1]) if rates else 0.0, cpu)
 
 
+def passed(step: Step) -> bool:
+    """Every call done, fewer than 0.1% failed, and SIPp placed them at 90% of the asked
+    rate or better. Not the stateless bench's 95%: with this scenario SIPp's cumulative rate
+    runs 4-5% under the asked one at every rate, through Kamailio as through siprouter (and at
+    100 calls/s as at 1,000), so 95% measured SIPp's own pacing rather than the proxy."""
+    done = step.successful + step.failed
+    return (done >= step.calls and step.failed_ratio < FAILED_LIMIT
+            and step.held_rate >= HELD_RATE * step.rate)
+
+
 def search(name: str, sipp: str, target: int, pid: int, args: argparse.Namespace,
            work: Path) -> Result:
     result = Result(name)
@@ -138,8 +150,8 @@ def search(name: str, sipp: str, target: int, pid: int, args: argparse.Namespace
         step = run_uac(sipp, target, r, args.seconds, work, pid)
         result.steps.append(step)
         print(f"  {name}: {r}/s -> failed {step.failed}/{step.calls}, held "
-              f"{step.held_rate:.0f}/s: {'ok' if step.passed else 'FAIL'}", flush=True)
-        return step.passed
+              f"{step.held_rate:.0f}/s: {'ok' if passed(step) else 'FAIL'}", flush=True)
+        return passed(step)
 
     while rate <= args.max:
         if not step_at(rate):

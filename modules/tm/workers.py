@@ -1,7 +1,8 @@
 """Several workers: every message of a transaction reaches the worker that owns it.
 
-Workers share the listening sockets (no SO_REUSEPORT), so the kernel gives a datagram to any
-of them. Ownership is therefore a rule every worker computes alone from the message:
+A datagram on a listening address reaches any worker (each reads a SO_REUSEPORT socket of its
+own there, chosen at random per datagram: core/transport/sockets.py). Ownership is therefore a
+rule every worker computes alone from the message:
 
 - a request received over UDP belongs to worker `crc32(Call-ID) % children`: the INVITE, its
   retransmissions, the ACK of a negative reply and the CANCEL share the Call-ID, so they meet

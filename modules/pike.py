@@ -25,6 +25,7 @@ from typing import Any
 
 from siprouter.core.db import Cmp, DBError
 from siprouter.core.exports import ModuleEnv, ModuleExports, RouteType
+from siprouter.core.loglevels import python_level
 from siprouter.core.rpc.errors import RPCFault
 from siprouter.core.runtime.context import Context
 from siprouter.core.runtime.values import Value, to_str
@@ -145,10 +146,7 @@ exports.init = _init
 
 def _report(ip: str) -> None:
     level = settings.pike_log_level
-    # Kamailio's levels: negative ones are errors and worse, 0 and 1 warnings, 2 info, 3 debug.
-    pylevel = (logging.ERROR if level < 0 else logging.WARNING if level <= 1
-               else logging.INFO if level == 2 else logging.DEBUG)
-    log.log(pylevel, "PIKE - BLOCKing ip %s, sent more than %d requests in %d s", ip,
+    log.log(python_level(level), "PIKE - BLOCKing ip %s, sent more than %d requests in %d s", ip,
             settings.reqs_density_per_unit, settings.sampling_time_unit)
 
 

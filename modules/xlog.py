@@ -9,11 +9,21 @@ Kamailio. The facility argument of xlog(facility, level, fmt) is accepted and no
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 
 from siprouter.core.cfg.source import Span
 from siprouter.core.exports import ModuleExports, RouteType
+from siprouter.core.loglevels import (
+    L_ALERT,
+    L_BUG,
+    L_CRIT2,
+    L_DBG,
+    L_ERR,
+    L_INFO,
+    L_NOTICE,
+    L_WARN,
+    python_level,
+)
 from siprouter.core.runtime.context import Context
 from siprouter.core.runtime.sip_pvs import message
 from siprouter.core.runtime.values import Value, str_to_int, to_str
@@ -57,13 +67,9 @@ class XlogSettings:
 settings = XlogSettings()
 exports.settings = settings
 
-L_ALERT, L_BUG, L_CRIT2, L_CRIT, L_ERR, L_WARN, L_NOTICE, L_INFO, L_DBG = range(-5, 4)
 # Third letter of the level name -> level (L_ALERT, L_BUG, L_CRIT, L_ERR ...).
 _BY_LETTER = {"A": L_ALERT, "B": L_BUG, "C": L_CRIT2, "E": L_ERR, "W": L_WARN, "N": L_NOTICE,
               "I": L_INFO, "D": L_DBG}
-_PY_LEVELS = {L_ALERT: logging.CRITICAL, L_BUG: logging.CRITICAL, L_CRIT2: logging.CRITICAL,
-              L_CRIT: logging.CRITICAL, L_ERR: logging.ERROR, L_WARN: logging.WARNING,
-              L_NOTICE: logging.INFO, L_INFO: logging.INFO, L_DBG: logging.DEBUG}
 
 
 def kamailio_level(v: Value) -> int:
@@ -76,13 +82,6 @@ def kamailio_level(v: Value) -> int:
     if len(text) >= 3 and text[2].upper() in _BY_LETTER:
         return _BY_LETTER[text[2].upper()]
     return L_ERR
-
-
-def python_level(level: int) -> int:
-    """The logging level a Kamailio level is written at (above L_DBG: below DEBUG)."""
-    if level > L_DBG:
-        return logging.DEBUG - 1
-    return _PY_LEVELS.get(level, logging.CRITICAL)
 
 
 def emit(ctx: Context, level: Value, text: Value, span: Span | None = None) -> int:

@@ -12,18 +12,15 @@ action code: >0 true, <0 false (0 would stop the script).
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
+
+from siprouter.core.loglevels import python_level
 
 from .context import Context
 from .values import Value, to_int, to_str
 
 MAX_FLAG = 31
 
-# Kamailio log levels (L_ALERT .. L_DBG) -> Python logging levels.
-_LOG_LEVELS = {-5: logging.CRITICAL, -4: logging.CRITICAL, -3: logging.CRITICAL,
-               -2: logging.CRITICAL, -1: logging.ERROR, 0: logging.WARNING, 1: logging.INFO,
-               2: logging.INFO, 3: logging.DEBUG}
 _LOG_NAMES = {"L_ALERT": -5, "L_BUG": -4, "L_CRIT": -2, "L_ERR": -1, "L_WARN": 0,
               "L_NOTICE": 1, "L_INFO": 2, "L_DBG": 3}
 _DEFAULT_LOG_LEVEL = 4  # log(text) logs at L_DBG+1 in Kamailio: below debug
@@ -98,8 +95,7 @@ def log(ctx: Context, *args: Value) -> int:
         raw = args[0]
         level = _LOG_NAMES[raw] if isinstance(raw, str) and raw in _LOG_NAMES else to_int(raw)
         text = args[1]
-    py_level = _LOG_LEVELS.get(level, logging.DEBUG if level > 3 else logging.CRITICAL)
-    ctx.log.log(py_level, "%s", to_str(text))
+    ctx.log.log(python_level(level), "%s", to_str(text))
     return 1
 
 

@@ -5,17 +5,12 @@ from __future__ import annotations
 import logging
 import sys
 
+from siprouter.core.loglevels import python_level as kamailio_python_level
 
-# Kamailio's debug levels (L_ERR -1 .. L_DBG 3) -> Python's.
+
 def python_level(debug: int) -> int:
-    """The Python logging level for Kamailio's `debug` value."""
-    if debug >= 3:
-        return logging.DEBUG
-    if debug >= 1:
-        return logging.INFO
-    if debug >= 0:
-        return logging.WARNING
-    return logging.ERROR
+    """The Python logging level for Kamailio's `debug` value (debug=1: notices, not L_INFO)."""
+    return kamailio_python_level(min(debug, 3))
 
 
 def setup(debug: int) -> None:

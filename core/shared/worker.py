@@ -7,18 +7,15 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
+from siprouter.core.loglevels import python_level
+
 from .cfgframework import CfgFramework, CfgValue
 from .counters import COUNTERS, CounterSet
-
-# Kamailio's debug levels (L_ALERT -5 .. L_DBG 3) as Python logging levels.
-_KAMAILIO_LEVELS = {-5: logging.CRITICAL, -4: logging.CRITICAL, -3: logging.CRITICAL,
-                    -2: logging.ERROR, -1: logging.ERROR, 0: logging.WARNING, 1: logging.INFO,
-                    2: logging.INFO, 3: logging.DEBUG}
 
 
 def python_log_level(debug: int) -> int:
     """The logging level for Kamailio's `debug` value."""
-    return _KAMAILIO_LEVELS.get(max(-5, min(3, debug)), logging.DEBUG)
+    return python_level(min(debug, 3))
 
 
 @dataclass(frozen=True)

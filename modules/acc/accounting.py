@@ -27,6 +27,7 @@ from siprouter.core.db.connect import connect
 from siprouter.core.db.errors import DBError
 from siprouter.core.db.module_db import ModuleDatabase
 from siprouter.core.exports import ModuleEnv
+from siprouter.core.loglevels import python_level
 from siprouter.core.runtime.context import Context
 from siprouter.core.runtime.pv import PVError, compile_pv
 from siprouter.core.runtime.values import Value, to_str
@@ -40,10 +41,6 @@ from .records import AccRecord, Columns
 
 log = logging.getLogger("siprouter.acc")
 
-# Kamailio's log levels (L_ALERT -5 .. L_DBG 3) as Python's, the way xlog maps them.
-_PY_LEVELS = {-5: logging.CRITICAL, -4: logging.CRITICAL, -3: logging.CRITICAL,
-              -2: logging.CRITICAL, -1: logging.ERROR, 0: logging.WARNING, 1: logging.INFO,
-              2: logging.INFO, 3: logging.DEBUG}
 
 
 @dataclass
@@ -132,7 +129,7 @@ def prepare() -> None:
                                s.acc_to_tag_column, s.acc_callid_column,
                                s.acc_sip_code_column, s.acc_sip_reason_column,
                                s.acc_time_column)
-    prepared.level = _PY_LEVELS.get(max(-5, min(3, s.log_level)), logging.INFO)
+    prepared.level = python_level(max(-5, min(3, s.log_level)))
     wanted = any(f >= 0 for f in (s.log_flag, s.log_missed_flag, s.db_flag, s.db_missed_flag))
     for kind, callback in ((callbacks.RESPONSE_OUT, on_response_out),
                            (callbacks.ON_FAILURE, on_failure)):

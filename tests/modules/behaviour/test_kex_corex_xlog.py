@@ -7,6 +7,7 @@ import logging
 import pytest
 
 from siprouter.core.cfg.source import Span
+from siprouter.core.loglevels import NOTICE
 from siprouter.core.runtime.context import Context
 from siprouter.core.runtime.sipstate import Branch
 from siprouter.modules import xlog
@@ -109,7 +110,7 @@ def test_xlog_level_from_a_variable(script_log: pytest.LogCaptureFixture) -> Non
 
 
 @pytest.mark.parametrize(("call", "level"), [
-    ("xdbg", logging.DEBUG), ("xinfo", logging.INFO), ("xnotice", logging.INFO),
+    ("xdbg", logging.DEBUG), ("xinfo", logging.INFO), ("xnotice", NOTICE),
     ("xwarn", logging.WARNING), ("xerr", logging.ERROR), ("xalert", logging.CRITICAL),
 ])
 def test_fixed_level_functions(call: str, level: int,
@@ -131,3 +132,25 @@ def test_xlogl_in_a_script_prints_the_line_of_its_call(
     messages = [r.getMessage() for r in script_log.records]
     assert f"<script>: {call_line}:at 1" in messages
     assert f"<script>: {call_line + 1}:dbg" in messages
+
+
+@pytest.mark.parametrize(("debug", "printed"), [
+    (1, ["notice"]), (2, ["notice", "info"]), (3, ["notice", "info", "dbg"]), (0, []),
+])
+def test_debug_level_filters_like_kamailio(debug: int, printed: list[str]) -> None:
+    """Kamailio's debug=1 prints L_NOTICE but not L_INFO; debug=2 adds L_INFO, 3 L_DBG."""
+    from siprouter.core.server.logs import python_level as threshold
+
+    logger = logging.getLogger("siprouter.script")
+    old = logger.level
+    logger.setLevel(threshold(debug))
+    records: list[logging.LogRecord] = []
+    handler = logging.Handler()
+    handler.emit = records.append  # type: ignore[method-assign]
+    logger.addHandler(handler)
+    try:
+        run('xlog("L_NOTICE", "notice\\n"); xlog("L_INFO", "info\\n"); xlog("L_DBG", "dbg\\n");')
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(old)
+    assert [r.getMessage().removeprefix("<script>: ") for r in records] == printed

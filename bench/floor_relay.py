@@ -13,8 +13,6 @@ import sys
 
 import uvloop
 
-from siprouter.core.transport.sockets import spread_at_random
-
 IP = "127.0.0.1"
 
 
@@ -45,25 +43,18 @@ class Relay(asyncio.DatagramProtocol):
 def main() -> None:
     port, dst_port = int(sys.argv[1]), int(sys.argv[2])
     workers = int(sys.argv[3]) if len(sys.argv) > 3 else 1
-    socks = []
-    for _ in range(workers):
-        s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
-        s.bind((IP, port))
-        socks.append(s)
-    spread_at_random(socks[0], workers)  # as siprouter does: any worker, whatever the peer
-    rank, pids = 0, []
-    for r in range(1, workers):
+    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    sock.bind((IP, port))  # one socket every process reads, as siprouter's workers do
+    pids = []
+    for _ in range(1, workers):
         pid = os.fork()
         if pid == 0:
-            rank, pids = r, []
+            pids = []
             break
         pids.append(pid)
-    for other in socks[:rank] + socks[rank + 1:]:
-        other.close()
     loop = uvloop.new_event_loop()
     loop.run_until_complete(loop.create_datagram_endpoint(
-        lambda: Relay(port, (IP, dst_port)), sock=socks[rank]))
+        lambda: Relay(port, (IP, dst_port)), sock=sock))
     loop.add_signal_handler(signal.SIGTERM, loop.stop)
     loop.run_forever()
     for pid in pids:  # the first process stops the others

@@ -93,7 +93,7 @@ def serve(analysis: Analysis, *, listen: Sequence[str] = (), children: int | Non
     if settings.tls is not None:
         TLS_CONNECTIONS.create()  # before any fork: workers write it, tls.list reads it
     try:
-        sockets = bind_all(settings.listen, settings.children)
+        sockets = bind_all(settings.listen)
     except BindError as exc:
         print(f"ERROR: {exc}", file=out)
         return 1

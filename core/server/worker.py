@@ -16,7 +16,7 @@ from siprouter.core.runtime.compiler import Script
 from siprouter.core.runtime.context import WorkerState
 from siprouter.core.runtime.modinit import child_init_modules
 from siprouter.core.transport.manager import Transports
-from siprouter.core.transport.sockets import BoundSocket, for_worker
+from siprouter.core.transport.sockets import BoundSocket
 
 from .forward import StatelessForwarder
 from .hooks import WorkerEnv, bind_worker, divert
@@ -54,7 +54,7 @@ def new_event_loop() -> asyncio.AbstractEventLoop:
 async def serve(plan: WorkerPlan, stop: asyncio.Event) -> None:
     """Serve until `stop` is set, then close every socket and connection."""
     settings = plan.settings
-    sockets = for_worker(plan.sockets, plan.rank)
+    sockets = plan.sockets
     worker = WorkerState(max_while_loops=settings.max_while_loops)
     worker_started("SIP worker " + " ".join(str(b.info) for b in sockets), worker)
     child_init_modules()

@@ -1,7 +1,7 @@
 """Several workers: every message of a transaction reaches the worker that owns it.
 
-A datagram on a listening address reaches any worker (each reads a SO_REUSEPORT socket of its
-own there, chosen at random per datagram: core/transport/sockets.py). Ownership is therefore a
+A datagram on a listening address reaches any worker (they all read the one socket the parent
+bound: core/transport/sockets.py). Ownership is therefore a
 rule every worker computes alone from the message:
 
 - a request received over UDP belongs to worker `crc32(Call-ID) % children`: the INVITE, its

@@ -94,27 +94,3 @@ def test_a_second_server_on_the_same_port_exits_with_a_clear_error(start_siprout
     assert "Traceback" not in second.stderr
     answer = udp_exchange(port, options_probe(port, max_forwards=0))
     assert answer is not None and answer.startswith(b"SIP/2.0 483")
-
-
-def test_every_worker_serves_requests_from_a_single_peer(start_siprouter,
-                                                         tmp_path: Path) -> None:
-    import socket
-
-    from .conftest import options_probe
-
-    cfg = tmp_path / "pid.cfg"
-    cfg.write_text('children=2\nlisten=udp:127.0.0.1:5060\nloadmodule "sl.so"\n'
-                   'loadmodule "textops.so"\nloadmodule "pv.so"\n'
-                   'request_route { append_to_reply("X-Worker: $pp\\r\\n"); '
-                   'sl_send_reply("200", "OK"); }\n')
-    port = free_port()
-    start_siprouter(cfg, port, "-l", f"udp:127.0.0.1:{port}", "-n", "2")
-    workers = set()
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as peer:
-        peer.settimeout(2.0)
-        for _ in range(60):
-            peer.sendto(options_probe(port, max_forwards=70), ("127.0.0.1", port))
-            answer = peer.recv(65535)
-            assert answer.startswith(b"SIP/2.0 200 OK\r\n"), answer
-            workers.add(answer.split(b"X-Worker: ", 1)[1].split(b"\r\n", 1)[0])
-    assert len(workers) == 2, workers

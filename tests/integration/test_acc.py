@@ -181,7 +181,7 @@ def test_stock_config_logs_the_records_kamailio_logs(
         if name == "siprouter":
             assert code == 0, server.output()
             assert "Traceback" not in server.output()
-            assert re.search(r"(?m)^\d+ INFO: <siprouter\.acc> ACC: call missed: timestamp=\d+;"
+            assert re.search(r"(?m)^\d+ NOTICE: <siprouter\.acc> ACC: call missed: timestamp=\d+;"
                              rf"method=INVITE;from_tag=\w+;to_tag=\w+;call_id={busy_id};"
                              r"code=486;reason=Busy Here;src_user=bob;src_domain=127\.0\.0\.1;"
                              r"src_ip=127\.0\.0\.1;dst_ouser=carol;dst_user=carol;"

@@ -61,10 +61,13 @@ class Transports:
         self.connections = Connections(sink, self.limits, self._clock or loop.time)
         for b in self.bound:
             if b.info.proto == "udp":
-                _, endpoint = await loop.create_datagram_endpoint(
-                    lambda info=b.info: UDPEndpoint(info, sink), sock=b.sock)  # type: ignore[misc]
+                # Known before it reads: a datagram can be handled (and answered) before this
+                # coroutine resumes after the await.
+                endpoint = UDPEndpoint(b.info, sink)
                 self.udp.append(endpoint)
                 self._udp_by_socket[b.info] = endpoint
+                await loop.create_datagram_endpoint(
+                    lambda endpoint=endpoint: endpoint, sock=b.sock)  # type: ignore[misc]
             else:
                 server = await loop.create_server(
                     self._acceptor(b.info), sock=b.sock, backlog=1024)

@@ -81,7 +81,7 @@ def _count_reply(status: int, n: int = 1) -> None:
         _count("xxx_replies", n)
 
 
-@exports.function("sl_send_reply", args=2, routes=RouteType.REQUEST, doc="For the current request, a reply is sent back having the given code and text reason.")
+@exports.function("sl_send_reply", formats=(0, 1), args=2, routes=RouteType.REQUEST, doc="For the current request, a reply is sent back having the given code and text reason.")
 def sl_send_reply(ctx: Context, code: Value, reason: Value) -> int:
     """Reply statelessly with `code` and `reason`."""
     return _reply(ctx, code, reason, "sl_send_reply")
@@ -93,7 +93,7 @@ def sl_reply(ctx: Context, code: Value, reason: Value) -> int:
     return _reply(ctx, code, reason, "sl_reply")
 
 
-@exports.function("send_reply", args=2, routes=REQ_FAIL_ONREPLY, doc="For the current request, a reply is sent back having the given code and text reason.")
+@exports.function("send_reply", formats=(0, 1), args=2, routes=REQ_FAIL_ONREPLY, doc="For the current request, a reply is sent back having the given code and text reason.")
 def send_reply(ctx: Context, code: Value, reason: Value) -> int:
     """Reply with `code` and `reason`: through the transaction when the request has one
     (t_newtran, t_relay, failure_route), as Kamailio's sl does with tm; else statelessly."""

@@ -31,6 +31,7 @@ from siprouter.core.runtime.modinit import module_env
 from siprouter.core.runtime.sip_pvs import marks, parse_q, q_text, request
 from siprouter.core.runtime.sipstate import Branch, SipState
 from siprouter.core.runtime.values import Value, to_int, to_str
+from siprouter.core.shared.counters import COUNTERS
 from siprouter.core.sip import NameAddr, SIPError, SIPRequest, SipURI, parse_uri
 from siprouter.core.sip.uri import URI
 from siprouter.modules import usrloc
@@ -576,6 +577,7 @@ def save(ctx: Context, table: Value, flags: Value = 0, uri: Value = None) -> int
     now = usrloc.service().clock()
     status = 200 if err is None else err.status
     reason = "OK" if err is None else err.reason
+    _count("accepted_regs" if status == 200 else "rejected_regs")
     headers = reply_headers(err, bindings, now, extra)
     if f & 0x02:
         if sip is not None:
@@ -584,6 +586,11 @@ def save(ctx: Context, table: Value, flags: Value = 0, uri: Value = None) -> int
         if not _send(ctx, status, reason, headers):
             return -1
     return retcode
+
+
+def _count(name: str) -> None:
+    if COUNTERS.has("registrar", name):  # declared when the module is loaded
+        COUNTERS.handle("registrar", name).inc()
 
 
 @exports.function("reg_send_reply", args=0, routes=REQ_FAIL,

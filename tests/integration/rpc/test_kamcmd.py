@@ -462,6 +462,36 @@ def test_registrar_statistics_have_kamailios_names_and_parameter_values(
     assert ours["registrar.default_expire"] == "1800"
 
 
+def _bad_register(port: int) -> bytes:
+    """A REGISTER with `Contact: *` and a non-zero Expires: 400 from either server."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as ua:
+        ua.bind(("127.0.0.1", 0))
+        ua.settimeout(5)
+        own = ua.getsockname()[1]
+        ua.sendto((f"REGISTER sip:127.0.0.1 SIP/2.0\r\n"
+                   f"Via: SIP/2.0/UDP 127.0.0.1:{own};branch=z9hG4bKbad{own}\r\n"
+                   f"From: <sip:dave@127.0.0.1>;tag=1\r\nTo: <sip:dave@127.0.0.1>\r\n"
+                   f"Call-ID: bad-{own}\r\nCSeq: 1 REGISTER\r\nContact: *\r\n"
+                   f"Expires: 600\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n").encode(),
+                  ("127.0.0.1", port))
+        return ua.recv(4096).split(b"\r\n", 1)[0]
+
+
+def test_accepted_and_rejected_registrations_are_counted_as_kamailio_counts_them(
+        served: Served, kamailio: Served) -> None:
+    def counts(server: Served) -> tuple[int, int]:
+        got = _members(server.cmd("stats.fetch", "registrar:"))
+        return int(got["registrar.accepted_regs"]), int(got["registrar.rejected_regs"])
+
+    before = {"ours": counts(served), "theirs": counts(kamailio)}
+    for server in (served, kamailio):
+        _register(server.sip, "erin")
+        assert _bad_register(server.sip).startswith(b"SIP/2.0 400")
+    after = {"ours": counts(served), "theirs": counts(kamailio)}
+    deltas = {k: (after[k][0] - before[k][0], after[k][1] - before[k][1]) for k in before}
+    assert deltas == {"ours": (1, 1), "theirs": (1, 1)}
+
+
 def test_ps_alias_prints_pid_and_description(served: Served) -> None:
     lines = served.cmd("ps").splitlines()
     assert re.fullmatch(r"\d+\tmain process - attendant", lines[0])

@@ -144,6 +144,9 @@ class ModuleExports:
     rpcs: dict[str, RPCSpec] = field(default_factory=dict)
     event_routes: tuple[str, ...] = ()
     counters: dict[str, str] = field(default_factory=dict)  # "group.name" -> description
+    # Counters whose value is computed when read ("group.name" -> getter), e.g. usrloc's
+    # number of stored bindings.
+    counter_getters: dict[str, Callable[[], int]] = field(default_factory=dict)
     # The module's typed parameters: modparams are applied onto its fields by name at start-up.
     settings: Any = None
     init: Callable[[ModuleEnv], None] | None = None  # once, in the main process

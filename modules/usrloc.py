@@ -54,6 +54,7 @@ from siprouter.core.exports import ModuleExports
 from siprouter.core.rpc.errors import RPCFault
 from siprouter.core.runtime.modinit import module_env
 from siprouter.core.shared import shmstore
+from siprouter.core.shared.counters import COUNTERS
 from siprouter.core.shared.segment import default_directory
 
 log = logging.getLogger("siprouter.usrloc")
@@ -488,7 +489,10 @@ class Usrloc:
             in_db = self._db_table(domain).delete_expired(now) if self.database else 0
             in_cache = (self._cache_table(domain).delete_expired(now)
                         if self.settings.db_mode != 3 else 0)
-            total += in_db if self.settings.db_mode == 3 else in_cache
+            removed = in_db if self.settings.db_mode == 3 else in_cache
+            if removed and COUNTERS.has("usrloc", f"{domain}_expires"):
+                COUNTERS.handle("usrloc", f"{domain}_expires").add(removed)
+            total += removed
         return total
 
     def flush(self) -> int:
@@ -787,9 +791,32 @@ def rpc_db_expired_contacts(ctx: Any, table: str) -> dict[str, int]:
     return {"Contact count": _calling("ul.db_expired_contacts", lambda: svc._db_table(
         table).count_contacts(svc.clock(), expired=True))}
 
+# Kamailio names the per-table statistics after the table ("location_users" ...); the
+# standard table is the one declared here.
 exports.counters.update({
-    "usrloc.users": "Number of AOR existing in the USRLOC memory cache for that domain - can not be reset...",
-    "usrloc.contacts": "Number of contacts existing in the USRLOC memory cache for that domain - can not be...",
-    "usrloc.expires": "Total number of expired contacts for that domain - can be reset; this statistic will be...",
-    "usrloc.registered_users": "Total number of AOR existing in the USRLOC memory cache for all domains - can not be...",
+    "usrloc.location_users": "Number of AORs in the location table.",
+    "usrloc.location_contacts": "Number of contacts in the location table.",
+    "usrloc.location_expires": "Total number of contacts of the location table that expired.",
+    "usrloc.registered_users": "Total number of AORs in every location table.",
+})
+
+
+def _stored(count: Callable[[dict[str, list[Binding]]], int],
+            domains: Callable[[Usrloc], list[str]]) -> Callable[[], int]:
+    """A statistic read from the stored bindings when asked for (0 while the store is away)."""
+    def value() -> int:
+        try:
+            svc = service()
+            return sum(count(svc.dump(d)) for d in domains(svc))
+        except (DBError, ValueError) as exc:
+            log.error("usrloc statistics: %s", exc)
+            return 0
+    return value
+
+
+exports.counter_getters.update({
+    "usrloc.location_users": _stored(len, lambda svc: ["location"]),
+    "usrloc.location_contacts": _stored(lambda by_aor: sum(map(len, by_aor.values())),
+                                        lambda svc: ["location"]),
+    "usrloc.registered_users": _stored(len, lambda svc: svc.domains()),
 })

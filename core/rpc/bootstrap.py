@@ -45,7 +45,8 @@ def define_counters(loaded: LoadedSet, settings: ConfigSettings,
     for module in loaded.modules:
         for key, doc in module.counters.items():
             group, _, name = key.partition(".")
-            counters.define(group, name, doc, _param_value(module, settings, key))
+            getter = module.counter_getters.get(key) or _param_value(module, settings, key)
+            counters.define(group, name, doc, getter)
     if "counters" in settings.modules:
         from siprouter.modules.counters import define_script_counters
 

@@ -492,6 +492,23 @@ def test_accepted_and_rejected_registrations_are_counted_as_kamailio_counts_them
     assert deltas == {"ours": (1, 1), "theirs": (1, 1)}
 
 
+def test_usrloc_statistics_name_and_count_the_location_table_as_kamailio_does(
+        served: Served, kamailio: Served) -> None:
+    def stats(server: Served) -> dict[str, int]:
+        return {k: int(v) for k, v in _members(server.cmd("stats.fetch", "usrloc:")).items()}
+
+    before = {"ours": stats(served), "theirs": stats(kamailio)}
+    for server in (served, kamailio):
+        _register(server.sip, "frank")
+        _register(server.sip, "frank")  # a second contact of the same AOR
+    after = {"ours": stats(served), "theirs": stats(kamailio)}
+    assert list(after["ours"]) == list(after["theirs"])
+    growth = {k: {name: after[k][name] - before[k][name] for name in after[k]} for k in after}
+    assert growth["ours"] == growth["theirs"] == {
+        "usrloc.location_contacts": 2, "usrloc.location_expires": 0,
+        "usrloc.location_users": 1, "usrloc.registered_users": 1}
+
+
 def test_ps_alias_prints_pid_and_description(served: Served) -> None:
     lines = served.cmd("ps").splitlines()
     assert re.fullmatch(r"\d+\tmain process - attendant", lines[0])

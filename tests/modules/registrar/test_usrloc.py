@@ -10,6 +10,7 @@ import pytest
 from siprouter.core.db import connect
 from siprouter.core.db.location import LocationTable
 from siprouter.core.rpc.errors import RPCFault
+from siprouter.core.shared.counters import COUNTERS
 from siprouter.modules import usrloc
 from tests.modules.registrar.helpers import FakeClock, Script, invite, register
 
@@ -84,8 +85,11 @@ def test_the_timer_removes_expired_bindings(setup, url: str, clock: FakeClock) -
     ul = setup(db_mode=1, db_url=url)
     SAVE.run(register(contacts=["<sip:alice@192.0.2.1>;expires=60",
                                 "<sip:alice@192.0.2.2>;expires=600"]))
+    expired = COUNTERS.define("usrloc", "location_expires")  # as the loaded module declares it
+    before = expired.get()
     clock.now += 120
     assert ul.expire() == 1
+    assert expired.get() - before == 1  # usrloc:location_expires, as Kamailio counts it
     assert in_db(url) == ["sip:alice@192.0.2.2"]
     assert [b.contact for b in ul.dump("location")["alice"]] == ["sip:alice@192.0.2.2"]
 

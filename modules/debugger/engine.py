@@ -286,10 +286,10 @@ class WorkerDebugger:
     def _release(self, seq: int | None) -> None:
         cells = self.cells
         self._break = bool(cells[C.SET] & C.SET_BREAK)
+        if seq is not None:  # answered first, for the same reason as in `execute`
+            self.slot.reply(seq, "200 ok")
         cells[C.ACTION] = -1
         cells[C.STATE] = C.STATE_RUNNING
-        if seq is not None:
-            self.slot.reply(seq, "200 ok")
 
     def execute(self, cmd: int, seq: int, ctx: Context, info: ActionInfo) -> bool:
         """Run one command for the stopped worker; True when it releases the worker."""
@@ -297,9 +297,11 @@ class WorkerDebugger:
         if cmd in (C.CMD_NEXT, C.CMD_OVER, C.CMD_OUT):
             self._step = _Step(cmd, ctx, len(ctx.call_stack))
             self._fast[1] = True
+            # The answer before the state: the RPC side takes "not waiting and no answer" for
+            # a worker that left the breakpoint.
+            slot.reply(seq, formats.executed(info))
             self.cells[C.ACTION] = -1
             self.cells[C.STATE] = C.STATE_NEXT
-            slot.reply(seq, formats.executed(info))
             return True
         if cmd == C.CMD_MOVE:
             self._release(seq)

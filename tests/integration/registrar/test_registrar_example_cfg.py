@@ -5,7 +5,10 @@ included, so our schema is the one it expects)."""
 
 from __future__ import annotations
 
+import contextlib
+import os
 import shutil
+import signal
 import socket
 import sqlite3
 import subprocess
@@ -73,16 +76,21 @@ def server(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[int
     else:
         argv = [sys.executable, "-m", "siprouter.core.main", "-f", str(CONFIG), *args]
     log = open(tmp_path / "server.log", "wb")  # noqa: SIM115 -- closed below
-    proc = subprocess.Popen(argv, cwd=REPO, stdout=log, stderr=subprocess.STDOUT)
+    # A session of its own, so its workers are stopped with it (Kamailio's children outlive a
+    # main process that is killed).
+    proc = subprocess.Popen(argv, cwd=REPO, stdout=log, stderr=subprocess.STDOUT,
+                            start_new_session=True)
     try:
         yield port, db
     finally:
-        proc.terminate()
+        os.killpg(proc.pid, signal.SIGTERM)
         try:
             proc.wait(10)
         except subprocess.TimeoutExpired:
-            proc.kill()
+            os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)  # any worker still lingering
         log.close()
 
 

@@ -154,18 +154,7 @@ def test_stats_get_statistics_prints_kamailios_lines(served: Served) -> None:
 
 
 def test_ul_dump_nests_like_kamailio(served: Served) -> None:
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as ua:
-        ua.bind(("127.0.0.1", 0))
-        ua.settimeout(5)
-        port = ua.getsockname()[1]
-        ua.sendto((f"REGISTER sip:127.0.0.1 SIP/2.0\r\n"
-                   f"Via: SIP/2.0/UDP 127.0.0.1:{port};branch=z9hG4bKkamcmd1\r\n"
-                   f"From: <sip:alice@127.0.0.1>;tag=1\r\nTo: <sip:alice@127.0.0.1>\r\n"
-                   f"Call-ID: kamcmd-1\r\nCSeq: 1 REGISTER\r\n"
-                   f"Contact: <sip:alice@127.0.0.1:{port}>;expires=600\r\n"
-                   f"Max-Forwards: 70\r\nContent-Length: 0\r\n\r\n").encode(),
-                  ("127.0.0.1", served.sip))
-        assert ua.recv(4096).startswith(b"SIP/2.0 200")
+    port = _register(served.sip, "alice")
     out = served.cmd("ul.dump")
     skeleton = [line for line in out.splitlines() if line.endswith("{") or line.strip() == "}"]
     assert skeleton[:7] == ["{", "\tDomains: {", "\t\tDomain: {", "\t\t\tAoRs: {",
@@ -324,19 +313,29 @@ def kamailio(kamcmd: str, stock_kamailio_cfg: Path,
         proc.stop()
 
 
-def _register(port: int, user: str) -> None:
+def _send_register(port: int, user: str, contact: str | None = None) -> tuple[bytes, int]:
+    """Send one REGISTER for `user` (Contact: its own address, or `contact` with an Expires of
+    600); (the reply's status line, the UA's port)."""
     with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as ua:
         ua.bind(("127.0.0.1", 0))
         ua.settimeout(5)
         own = ua.getsockname()[1]
+        binding = (f"Contact: <sip:{user}@127.0.0.1:{own}>;expires=600\r\n" if contact is None
+                   else f"Contact: {contact}\r\nExpires: 600\r\n")
         ua.sendto((f"REGISTER sip:127.0.0.1 SIP/2.0\r\n"
                    f"Via: SIP/2.0/UDP 127.0.0.1:{own};branch=z9hG4bK{user}{own}\r\n"
                    f"From: <sip:{user}@127.0.0.1>;tag=1\r\nTo: <sip:{user}@127.0.0.1>\r\n"
-                   f"Call-ID: {user}-{own}\r\nCSeq: 1 REGISTER\r\n"
-                   f"Contact: <sip:{user}@127.0.0.1:{own}>;expires=600\r\n"
+                   f"Call-ID: {user}-{own}\r\nCSeq: 1 REGISTER\r\n{binding}"
                    f"Max-Forwards: 70\r\nContent-Length: 0\r\n\r\n").encode(),
                   ("127.0.0.1", port))
-        assert ua.recv(4096).startswith(b"SIP/2.0 200")
+        return ua.recv(4096).split(b"\r\n", 1)[0], own
+
+
+def _register(port: int, user: str) -> int:
+    """Register `user` at its own address; the UA's port."""
+    status, own = _send_register(port, user)
+    assert status.startswith(b"SIP/2.0 200"), status
+    return own
 
 
 SAME_OUTPUT = [
@@ -464,17 +463,7 @@ def test_registrar_statistics_have_kamailios_names_and_parameter_values(
 
 def _bad_register(port: int) -> bytes:
     """A REGISTER with `Contact: *` and a non-zero Expires: 400 from either server."""
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as ua:
-        ua.bind(("127.0.0.1", 0))
-        ua.settimeout(5)
-        own = ua.getsockname()[1]
-        ua.sendto((f"REGISTER sip:127.0.0.1 SIP/2.0\r\n"
-                   f"Via: SIP/2.0/UDP 127.0.0.1:{own};branch=z9hG4bKbad{own}\r\n"
-                   f"From: <sip:dave@127.0.0.1>;tag=1\r\nTo: <sip:dave@127.0.0.1>\r\n"
-                   f"Call-ID: bad-{own}\r\nCSeq: 1 REGISTER\r\nContact: *\r\n"
-                   f"Expires: 600\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n").encode(),
-                  ("127.0.0.1", port))
-        return ua.recv(4096).split(b"\r\n", 1)[0]
+    return _send_register(port, "dave", contact="*")[0]
 
 
 def test_accepted_and_rejected_registrations_are_counted_as_kamailio_counts_them(

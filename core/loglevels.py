@@ -23,3 +23,8 @@ def python_level(level: int) -> int:
     if level > L_DBG:
         return logging.DEBUG - 1
     return _PYTHON.get(level, logging.CRITICAL)
+
+
+def debug_threshold(debug: int) -> int:
+    """The Python level a `debug=N` setting lets through (debug=1: notices, not L_INFO)."""
+    return python_level(min(debug, L_DBG))

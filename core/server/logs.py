@@ -5,12 +5,7 @@ from __future__ import annotations
 import logging
 import sys
 
-from siprouter.core.loglevels import python_level as kamailio_python_level
-
-
-def python_level(debug: int) -> int:
-    """The Python logging level for Kamailio's `debug` value (debug=1: notices, not L_INFO)."""
-    return kamailio_python_level(min(debug, 3))
+from siprouter.core.loglevels import debug_threshold
 
 
 def setup(debug: int) -> None:
@@ -21,4 +16,4 @@ def setup(debug: int) -> None:
     for old in list(root.handlers):
         root.removeHandler(old)
     root.addHandler(handler)
-    root.setLevel(python_level(debug))
+    root.setLevel(debug_threshold(debug))

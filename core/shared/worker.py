@@ -7,15 +7,10 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-from siprouter.core.loglevels import python_level
+from siprouter.core.loglevels import debug_threshold
 
 from .cfgframework import CfgFramework, CfgValue
 from .counters import COUNTERS, CounterSet
-
-
-def python_log_level(debug: int) -> int:
-    """The logging level for Kamailio's `debug` value."""
-    return python_level(min(debug, 3))
 
 
 @dataclass(frozen=True)
@@ -50,7 +45,7 @@ def start_worker(rank: int, cfg: CfgFramework, counters: CounterSet = COUNTERS,
         cfg.on_change("core", "max_while_loops", set_loops)
     if logger is not None and any(d.name == "debug" for d in cfg.variables("core")):
         def set_level(v: CfgValue) -> None:
-            logger.setLevel(python_log_level(int(v)))
+            logger.setLevel(debug_threshold(int(v)))
 
         cfg.on_change("core", "debug", set_level)
 

@@ -24,11 +24,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from siprouter.core.cfg import ast
+from siprouter.core.loglevels import debug_threshold
 from siprouter.core.runtime.compiler import Script
 from siprouter.core.runtime.context import Context
 from siprouter.core.runtime.pv import PVError, compile_pv
 from siprouter.core.runtime.tracing import ActionInfo, ActionKind
-from siprouter.core.shared.worker import python_log_level
 
 from . import channel as C
 from . import formats, inspection
@@ -193,7 +193,7 @@ class WorkerDebugger:
         for module, (level, _facility) in table.items():
             if level is not None:
                 name = "siprouter" if module == "core" else f"siprouter.{module}"
-                logging.getLogger(name).setLevel(python_log_level(int(level)))
+                logging.getLogger(name).setLevel(debug_threshold(int(level)))
 
     # --- the tracer ---------------------------------------------------------------------------
 

@@ -8,9 +8,9 @@ from typing import Any
 
 from siprouter.core.cfg import ast
 from siprouter.core.exports import RouteType
+from siprouter.core.loglevels import debug_threshold
 from siprouter.core.runtime.context import Context
 from siprouter.core.runtime.pv import compile_pv
-from siprouter.core.shared.worker import python_log_level
 
 from .declarations import exports
 from .inspection import message_text
@@ -87,7 +87,7 @@ def dbg_pv_dump(ctx: Context, mask: Any = 31, level: Any = L_DBG) -> int:
                     if not any(t.startswith(f"${p}(") or t.startswith(f"$({p}(") for p in _OWN))
             pvs = _script_pvs[key]
     data = pv_dump(ctx, int(mask), pvs)
-    LOGGER.log(python_log_level(int(level)), "%s", json.dumps(data, default=str))
+    LOGGER.log(debug_threshold(int(level)), "%s", json.dumps(data, default=str))
     return 1
 
 
@@ -103,5 +103,5 @@ def dbg_sip_msg(ctx: Context, level: Any = L_DBG, facility: Any = None) -> int:
     text = message_text(ctx)
     if text is None:
         return -1
-    LOGGER.log(python_log_level(int(level)), "msg out:{\n%s}", text)
+    LOGGER.log(debug_threshold(int(level)), "msg out:{\n%s}", text)
     return 1

@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from siprouter.core.cfg import ast
+from siprouter.core.loglevels import debug_threshold
 from siprouter.core.rpc.settings import ConfigSettings
-from siprouter.core.shared.worker import python_log_level
 
 
 def _int(value: Any, default: int) -> int:
@@ -90,7 +90,7 @@ class DebuggerSettings:
     @property
     def python_level(self) -> int:
         """The logging level cfgtrace lines are written at."""
-        return python_log_level(self.log_level)
+        return debug_threshold(self.log_level)
 
     @property
     def step_seconds(self) -> float:

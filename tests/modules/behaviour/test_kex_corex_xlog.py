@@ -139,7 +139,7 @@ def test_xlogl_in_a_script_prints_the_line_of_its_call(
 ])
 def test_debug_level_filters_like_kamailio(debug: int, printed: list[str]) -> None:
     """Kamailio's debug=1 prints L_NOTICE but not L_INFO; debug=2 adds L_INFO, 3 L_DBG."""
-    from siprouter.core.server.logs import python_level as threshold
+    from siprouter.core.loglevels import debug_threshold as threshold
 
     logger = logging.getLogger("siprouter.script")
     old = logger.level

@@ -85,7 +85,9 @@ class TmEngine:
         self.settings = settings
         self.clock = clock
         self.schedule = schedule
-        self.timers = TimerConfig(t1=settings.retr_timer1 / 1000, t2=settings.retr_timer2 / 1000)
+        # Kamailio keeps an ended transaction wt_timer (5 s), not the RFC's 32 s over UDP
+        self.timers = TimerConfig(t1=settings.retr_timer1 / 1000, t2=settings.retr_timer2 / 1000,
+                                  wait=max(settings.wt_timer, 0) / 1000)
         self.table = TransactionTable()
         self.by_server: dict[ServerTransaction, TmTransaction] = {}
         self.by_client: dict[ClientTransaction, tuple[TmTransaction, UacBranch | None]] = {}

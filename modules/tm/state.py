@@ -27,6 +27,7 @@ class TmSettings:
 
     fr_timer: int = 30000
     fr_inv_timer: int = 120000
+    wt_timer: int = 5000  # how long an ended transaction stays, absorbing retransmissions
     retr_timer1: int = 500
     retr_timer2: int = 4000
     auto_inv_100: int = 1

@@ -8,7 +8,7 @@ the owner calls ``handle_timer(now)`` when that time has come.
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 class Timer(enum.Enum):
@@ -41,6 +41,10 @@ WAIT_TIMERS: frozenset[Timer] = frozenset({Timer.D, Timer.I, Timer.J, Timer.K})
 """Timers that absorb retransmissions on unreliable transports; zero over reliable ones,
 so the transaction terminates as soon as it enters the waiting state."""
 
+LINGER_TIMERS: frozenset[Timer] = frozenset({Timer.D, Timer.I, Timer.J, Timer.K, Timer.L, Timer.M})
+"""Timers that keep an ended transaction around to absorb what is still on its way (the
+wait timers and RFC 6026's L and M): what `TimerConfig.wait` replaces."""
+
 
 @dataclass(frozen=True, slots=True)
 class TimerConfig:
@@ -56,6 +60,9 @@ class TimerConfig:
         b: timer B when set, instead of 64*T1 (a proxy's own limit on an INVITE that gets no
             answer at all: Kamailio's `fr_timer`, independent of T1).
         f: timer F when set, instead of 64*T1 (the same for non-INVITE requests).
+        wait: when set, D, I, J, K, L and M all last this long instead (Kamailio's
+            `wt_timer`: a proxy keeps an ended transaction a few seconds, not the RFC's 32);
+            D, I, J and K stay zero over reliable transports.
     """
 
     t1: float = 0.5
@@ -65,14 +72,32 @@ class TimerConfig:
     c: float = 180.0
     b: float | None = None
     f: float | None = None
+    wait: float | None = None
+    # initial() of every timer, for unreliable [0] and reliable [1] transports, made on
+    # first use (a transaction asks on every state it enters)
+    _tables: list[dict[Timer, float | None]] = field(
+        default_factory=list, init=False, repr=False, compare=False, hash=False)
+
+    def durations(self, reliable: bool) -> dict[Timer, float | None]:
+        """`initial()` of every timer, as a table (shared: do not modify it)."""
+        tables = self._tables
+        if not tables:
+            tables.append({t: self._initial(t, False) for t in Timer})
+            tables.append({t: self._initial(t, True) for t in Timer})
+        return tables[reliable]
 
     def initial(self, timer: Timer, reliable: bool) -> float | None:
         """The first duration of `timer` for a transaction over a reliable transport or
         not; None when the timer is not started at all (retransmissions over TCP/TLS)."""
+        return self.durations(reliable)[timer]
+
+    def _initial(self, timer: Timer, reliable: bool) -> float | None:
         if reliable and timer in RETRANSMISSION_TIMERS:
             return None
         if reliable and timer in WAIT_TIMERS:
             return 0.0
+        if self.wait is not None and timer in LINGER_TIMERS:
+            return self.wait
         if timer in RETRANSMISSION_TIMERS:
             return self.t1
         if timer is Timer.D:

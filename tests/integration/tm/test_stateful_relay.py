@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import socket
 import subprocess
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.integration.conftest import Process, free_port
+from tests.integration.conftest import EXAMPLES, Process, free_port
 
 SCENARIOS = Path(__file__).parent / "scenarios"
 CALLS = "20"
@@ -228,3 +229,68 @@ def test_t_cancel_callid_cancels_a_ringing_call_named_in_a_message(
     uas.sock.sendto(answer(inv, 487, "Request Terminated", "r1").replace("\n", "\r\n").encode(),
                     via)
     caller.expect("SIP/2.0 487")
+
+
+# --- wt_timer: how long an ended transaction stays ---------------------------------------------
+
+
+def _start_with_wt_timer(start_siprouter, tmp_path: Path, uas: Peer, wt_timer: int) -> int:
+    """examples/stateful-relay.cfg with modparam("tm", "wt_timer", `wt_timer`) added."""
+    config = (EXAMPLES / "stateful-relay.cfg").read_text()
+    fr_line = 'modparam("tm", "fr_timer", FR_TIMER)\n'
+    assert fr_line in config
+    cfg = tmp_path / "wt-timer.cfg"
+    cfg.write_text(config.replace(fr_line, fr_line + f'modparam("tm", "wt_timer", {wt_timer})\n'))
+    proxy = free_port()
+    start_siprouter(cfg, proxy, "-l", f"udp:127.0.0.1:{proxy}",
+                    "-A", f'DST_URI="sip:127.0.0.1:{uas.port}"')
+    return proxy
+
+
+def message(caller: Peer, proxy: int, call_id: str) -> str:
+    return (f"MESSAGE sip:bob@127.0.0.1:{proxy} SIP/2.0\n"
+            f"Via: SIP/2.0/UDP 127.0.0.1:{caller.port};branch=z9hG4bKm-{call_id};rport\n"
+            f"From: <sip:alice@127.0.0.1>;tag=a1\nTo: <sip:bob@127.0.0.1>\n"
+            f"Call-ID: {call_id}\nCSeq: 1 MESSAGE\nMax-Forwards: 70\nContent-Length: 0\n\n")
+
+
+def _answered_message(caller: Peer, uas: Peer, proxy: int, call_id: str) -> str:
+    """Send a MESSAGE through the proxy, have the UAS answer 200, read the 200; the
+    MESSAGE as the caller sent it."""
+    text = message(caller, proxy, call_id)
+    caller.send(text, proxy)
+    relayed, via = uas.expect("MESSAGE ")
+    uas.sock.sendto(answer(relayed, 200, "OK").replace("\n", "\r\n").encode(), via)
+    caller.expect("SIP/2.0 200")
+    return text
+
+
+def test_a_retransmission_within_wt_timer_gets_the_200_again_and_is_not_relayed(
+        start_siprouter, peers: list[Peer], tmp_path: Path) -> None:
+    caller, uas = _peer(peers), _peer(peers)
+    proxy = _start_with_wt_timer(start_siprouter, tmp_path, uas, 5000)
+    text = _answered_message(caller, uas, proxy, "wt-within")
+    caller.send(text, proxy)
+    caller.expect("SIP/2.0 200")
+    uas.sock.settimeout(0.5)
+    with pytest.raises(TimeoutError):
+        uas.expect("MESSAGE ")
+
+
+def test_after_wt_timer_the_transaction_is_gone_and_a_retransmission_is_relayed_anew(
+        start_siprouter, peers: list[Peer], tmp_path: Path) -> None:
+    caller, uas = _peer(peers), _peer(peers)
+    proxy = _start_with_wt_timer(start_siprouter, tmp_path, uas, 1000)
+    text = _answered_message(caller, uas, proxy, "wt-after")
+    # RFC 3261 timer J would keep the transaction 32 s; wt_timer = 1 s ends it long before
+    # this bound, and the same MESSAGE then makes a new transaction that goes to the UAS.
+    uas.sock.settimeout(0.5)
+    deadline = time.monotonic() + 15.0
+    while True:
+        assert time.monotonic() < deadline, "the retransmission was still absorbed"
+        caller.send(text, proxy)
+        try:
+            uas.expect("MESSAGE ")
+            return
+        except TimeoutError:
+            continue

@@ -84,6 +84,11 @@ def test_settings_take_modparams_of_the_right_type_only() -> None:
     assert got.fr_timer == 2000 and got.fr_inv_timer == 120000
 
 
+def test_wt_timer_is_kamailios_5_s_unless_a_modparam_sets_it() -> None:
+    assert TmSettings().wt_timer == 5000
+    assert TmSettings.from_params({"wt_timer": 1500}).wt_timer == 1500
+
+
 REPLY_HEAD = "SIP/2.0 {code} X\r\n"
 REPLY_TAIL = ("To: <sip:b@b>;tag=uas\r\nFrom: <sip:a@a>;tag=1\r\nCall-ID: c1\r\n"
               "CSeq: 7 INVITE\r\nContent-Length: 0\r\n\r\n")

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import pytest
 
-from siprouter.core.sip.transaction import DEFAULT_TIMERS, Timer, TimerConfig
+from siprouter.core.sip.transaction import (
+    DEFAULT_TIMERS,
+    ServerTransaction,
+    State,
+    Terminated,
+    Timer,
+    TimerConfig,
+)
+
+from .helpers import FakeClock, request, response, summary
 
 UDP = {
     Timer.A: 0.5, Timer.B: 32.0, Timer.C: 180.0, Timer.D: 32.0, Timer.E: 0.5, Timer.F: 32.0,
@@ -77,3 +86,45 @@ def test_b_and_f_overrides_leave_the_other_64_t1_timers_alone() -> None:
 def test_without_overrides_b_and_f_are_64_t1() -> None:
     assert (DEFAULT_TIMERS.b, DEFAULT_TIMERS.f) == (None, None)
     assert DEFAULT_TIMERS.initial(Timer.B, reliable=False) == 32.0
+
+
+LINGER = (Timer.D, Timer.I, Timer.J, Timer.K, Timer.L, Timer.M)
+
+
+@pytest.mark.parametrize("timer", LINGER)
+def test_wait_replaces_every_linger_timer_over_udp(timer: Timer) -> None:
+    assert TimerConfig(wait=5.0).initial(timer, reliable=False) == 5.0
+
+
+def test_wait_keeps_the_wait_timers_zero_over_reliable_transports() -> None:
+    config = TimerConfig(wait=5.0)
+    for timer in (Timer.D, Timer.I, Timer.J, Timer.K):
+        assert config.initial(timer, reliable=True) == 0.0
+    for timer in (Timer.L, Timer.M):
+        assert config.initial(timer, reliable=True) == 5.0
+
+
+def test_wait_leaves_the_retransmission_and_timeout_timers_alone() -> None:
+    config = TimerConfig(wait=5.0)
+    for timer in (Timer.A, Timer.B, Timer.C, Timer.E, Timer.F, Timer.G, Timer.H):
+        assert config.initial(timer, reliable=False) == UDP[timer]
+
+
+def test_without_wait_the_linger_timers_are_the_rfc_ones() -> None:
+    assert DEFAULT_TIMERS.wait is None
+    assert [DEFAULT_TIMERS.initial(t, reliable=False) for t in LINGER] == [
+        32.0, 5.0, 32.0, 5.0, 32.0, 32.0]
+
+
+def test_a_server_transaction_resends_its_answer_until_wait_then_terminates() -> None:
+    clock = FakeClock()
+    register = request("REGISTER")
+    tx = ServerTransaction(register, False, clock.now, timers=TimerConfig(wait=2.0))
+    tx.receive_request(register, clock.now)
+    tx.send_response(response(register, 200, reason="OK"), clock.now)
+    assert tx.get_timer() == clock.now + 2.0
+    again = tx.receive_request(request("REGISTER"), clock.advance(1.9))
+    assert summary(again) == [("send", "SIP/2.0 200 OK")]
+    clock.advance(0.1)
+    assert tx.handle_timer(clock.now) == [Terminated()]
+    assert tx.state is State.TERMINATED

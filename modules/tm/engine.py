@@ -15,6 +15,7 @@ import dataclasses
 import heapq
 import itertools
 import logging
+import math
 from collections.abc import Callable
 
 from siprouter.core.exports import RouteType
@@ -52,6 +53,10 @@ from .state import LOCAL_CANCEL_REASON, REASONS, TmSettings, TmTransaction, UacB
 log = logging.getLogger("siprouter.tm")
 
 Schedule = Callable[[float | None], None]
+
+TIMER_GRID = 0.05
+"""Seconds between the times the engine may be woken at: a deadline is served up to this
+late, and one wake-up serves every deadline of its slot."""
 
 
 def _counter(name: str) -> counters.Counter:
@@ -106,16 +111,33 @@ class TmEngine:
     # --- time -------------------------------------------------------------------------------
 
     def rearm(self) -> None:
-        """Ask to be woken at the earliest deadline (after every batch of work)."""
+        """Ask to be woken at the earliest deadline (after every batch of work).
+
+        A wake-up already asked for at or before every deadline filed since is kept, even
+        when the deadline it was for went away (a transaction answered, a branch ended): a
+        wake-up that finds nothing due costs less than asking again after every message.
+        Wake-ups go on a TIMER_GRID grid, so the deadlines of many transactions are served
+        by one (Kamailio's own timers tick every 1/16 s)."""
         if self.schedule is None:
             return
+        armed = self._armed
+        if armed is not None:
+            # nothing filed since that the wake-up asked for does not serve (its slot, or a
+            # later one)
+            slot = armed - TIMER_GRID / 2
+            first = self.table.first_filed()
+            fr = self._fr_heap
+            if (first is None or first >= slot) and (not fr or fr[0][0] >= slot):
+                return
         nxt = self.table.get_timer()
         while self._fr_heap and self._stale(self._fr_heap[0]):
             heapq.heappop(self._fr_heap)
         if self._fr_heap:
-            fr = self._fr_heap[0][0]
-            nxt = fr if nxt is None else min(nxt, fr)
-        if nxt != self._armed:
+            fr_first = self._fr_heap[0][0]
+            nxt = fr_first if nxt is None else min(nxt, fr_first)
+        if nxt is not None:
+            nxt = math.ceil(nxt / TIMER_GRID) * TIMER_GRID
+        if nxt != armed:
             self._armed = nxt
             self.schedule(nxt)
 

@@ -18,6 +18,9 @@ from .machine import Transaction
 from .states import INVITE_CLIENT, NON_INVITE_CLIENT, Action, Event, response_event
 from .timers import DEFAULT_TIMERS, Timer, TimerConfig
 
+_SEND_REQUEST = Action.SEND_REQUEST
+_PASS_TO_TU = Action.PASS_TO_TU
+
 
 class ClientTransaction(Transaction):
     """One INVITE or non-INVITE client transaction.
@@ -34,6 +37,8 @@ class ClientTransaction(Transaction):
         branch: the branch of our top Via, which responses must carry back.
         final_response: the first final response received, or None.
     """
+
+    __slots__ = ("_data", "_request", "method", "branch", "key", "final_response", "_ack")
 
     def __init__(
         self, request: SIPRequest, reliable: bool, now: float, *,
@@ -103,20 +108,20 @@ class ClientTransaction(Transaction):
 
     def _perform(
         self, action: Action, message: SIPMessage | None, fired: Timer | None,
-    ) -> list[TransactionEvent]:
-        if action is Action.SEND_REQUEST:
-            return [SendToTransport(self._data, self._request)]
+    ) -> TransactionEvent | None:
+        if action is _SEND_REQUEST:
+            return SendToTransport(self._data, self._request)
+        if action is _PASS_TO_TU:
+            assert message is not None
+            return PassToTU(message)
         if action is Action.SEND_ACK:
             if self._ack is None:
                 assert isinstance(message, SIPResponse)
                 self._ack = SendToTransport(build_ack(self.request, message))
-            return [self._ack]
-        if action is Action.PASS_TO_TU:
-            assert message is not None
-            return [PassToTU(message)]
+            return self._ack
         if action is Action.INFORM_TU_TIMEOUT:
             assert fired is not None
-            return [TransactionTimeout(fired)]
+            return TransactionTimeout(fired)
         if action is Action.INFORM_TU_TRANSPORT_ERROR:
-            return [TransportError()]
+            return TransportError()
         raise AssertionError(f"{action} in a client table")  # states.py is wrong

@@ -12,10 +12,15 @@ from collections.abc import Callable
 from siprouter.core.sip.message import SIPMessage
 
 from .events import Terminated, TransactionError, TransactionEvent
-from .states import TIMER_EVENTS, Action, Event, MachineSpec, State
+from .states import TIMER_EVENTS, Action, Event, MachineSpec, State, Transition
 from .timers import DEFAULT_TIMERS, Timer, TimerConfig
 
 _TIMER_ORDER = {timer: n for n, timer in enumerate(Timer)}
+_TERMINATED = Terminated()  # no fields: one instance serves every transaction
+_REARM_DOUBLED = Action.REARM_DOUBLED
+_REARM_T2 = Action.REARM_T2
+_TERMINATED_STATE = State.TERMINATED
+_NO_TIMERS: tuple[Timer, ...] = ()
 
 
 class Transaction:
@@ -28,6 +33,10 @@ class Transaction:
         timers: the timer base values.
         created_at: the `now` given to the constructor.
     """
+
+    # A proxy keeps thousands of these alive: no per-instance dict.
+    __slots__ = ("spec", "state", "reliable", "timers", "created_at", "_deadlines",
+                 "_intervals", "_observer", "_rows", "_durations")
 
     spec: MachineSpec
     state: State
@@ -43,13 +52,16 @@ class Transaction:
         self._deadlines: dict[Timer, float] = {}
         self._intervals: dict[Timer, float] = {}
         self._observer: Callable[[Transaction], None] | None = None
+        self._rows: dict[State, dict[Event, Transition]] = spec.rows
+        self._durations: dict[Timer, float | None] = timers.durations(reliable)
 
     # ------------------------------------------------------------------ timers, public
 
     def get_timer(self) -> float | None:
         """The time at which `handle_timer` should be called next, or None when no timer
         runs (waiting for the TU or the peer, or terminated)."""
-        return min(self._deadlines.values(), default=None)
+        deadlines = self._deadlines
+        return min(deadlines.values()) if deadlines else None
 
     def timer_deadline(self, timer: Timer) -> float | None:
         """When `timer` fires, or None when it is not running (for the owner's logs and
@@ -59,20 +71,22 @@ class Transaction:
     def handle_timer(self, now: float) -> list[TransactionEvent]:
         """Fire every timer due at `now`, earliest first (each may stop the others)."""
         out: list[TransactionEvent] = []
-        while self._deadlines:
-            timer, at = min(self._deadlines.items(), key=lambda kv: (kv[1], _TIMER_ORDER[kv[0]]))
+        deadlines = self._deadlines
+        while deadlines:
+            if len(deadlines) == 1:
+                timer, at = next(iter(deadlines.items()))
+            else:
+                timer, at = min(deadlines.items(), key=lambda kv: (kv[1], _TIMER_ORDER[kv[0]]))
             if at > now:
                 break
-            del self._deadlines[timer]
-            out += self._step(TIMER_EVENTS[timer], now, None, timer)
+            del deadlines[timer]
+            self._step(TIMER_EVENTS[timer], now, None, timer, out)
         self._changed()
         return out
 
     def report_transport_error(self, now: float) -> list[TransactionEvent]:
         """The owner could not send what this transaction asked it to send."""
-        out = self._step(Event.TRANSPORT_ERROR, now, None, None)
-        self._changed()
-        return out
+        return self._run(Event.TRANSPORT_ERROR, now, None)
 
     def set_observer(self, observer: Callable[[Transaction], None] | None) -> None:
         """Have `observer` called with this transaction after each of its methods ran (the
@@ -82,20 +96,25 @@ class Transaction:
     @property
     def terminated(self) -> bool:
         """True once the transaction reached Terminated (it must then be dropped)."""
-        return self.state is State.TERMINATED
+        return self.state is _TERMINATED_STATE
 
     # ------------------------------------------------------------------ the loop
 
     def _run(self, event: Event, now: float, message: SIPMessage | None) -> list[TransactionEvent]:
         """Apply one event from the TU or the network and notify the observer."""
-        out = self._step(event, now, message, None)
-        self._changed()
+        out: list[TransactionEvent] = []
+        self._step(event, now, message, None, out)
+        observer = self._observer
+        if observer is not None:
+            observer(self)
         return out
 
     def _step(
         self, event: Event, now: float, message: SIPMessage | None, fired: Timer | None,
-    ) -> list[TransactionEvent]:
-        row = self.spec.transitions.get((self.state, event))
+        out: list[TransactionEvent],
+    ) -> None:
+        """Apply the row of (state, `event`), appending what it produces to `out`."""
+        row = self._rows[self.state].get(event)
         if row is None:
             if event.from_tu:
                 raise TransactionError(
@@ -103,46 +122,50 @@ class Transaction:
                     f" {event.value}"
                 )
             # A stray message or a late transport report: nothing in the RFC to do.
-            return []
-        out: list[TransactionEvent] = []
+            return
         for action in row.actions:
-            if action is Action.REARM_DOUBLED and fired is not None:
+            if action is _REARM_DOUBLED and fired is not None:
                 self._arm(fired, now, self.timers.doubled(fired, self._intervals[fired]))
-            elif action is Action.REARM_T2 and fired is not None:
+            elif action is _REARM_T2 and fired is not None:
                 self._arm(fired, now, self.timers.t2)
             else:
-                out += self._perform(action, message, fired)
+                got = self._perform(action, message, fired)
+                if got is not None:
+                    out.append(got)
         if row.next is not self.state:
-            out += self._enter(row.next, now)
-        return out
+            self._enter(row.next, now, out)
 
-    def _enter(self, state: State, now: float) -> list[TransactionEvent]:
+    def _enter(self, state: State, now: float, out: list[TransactionEvent]) -> None:
         self.state = state
-        if state is State.TERMINATED:
-            self._deadlines.clear()
-            return [Terminated()]
-        wanted = self.spec.timers.get(state, ())
-        for timer in list(self._deadlines):
-            if timer not in wanted:
-                del self._deadlines[timer]
+        deadlines = self._deadlines
+        if state is _TERMINATED_STATE:
+            deadlines.clear()
+            out.append(_TERMINATED)
+            return
+        wanted = self.spec.timers.get(state, _NO_TIMERS)
+        if deadlines:
+            for timer in [t for t in deadlines if t not in wanted]:
+                del deadlines[timer]
+        if not wanted:
+            return
+        durations = self._durations
         immediate: list[Timer] = []
         for timer in wanted:
-            if timer in self._deadlines:
+            if timer in deadlines:
                 continue
-            duration = self.timers.initial(timer, self.reliable)
+            duration = durations[timer]
             if duration is None:
                 continue
             if duration <= 0:
                 immediate.append(timer)
             else:
-                self._arm(timer, now, duration)
+                self._intervals[timer] = duration
+                deadlines[timer] = now + duration
         # A zero timer (D, I, J, K over reliable transports) means "leave this state right
         # away": fire it now rather than hand the owner a deadline already due.
-        out: list[TransactionEvent] = []
         for timer in immediate:
             if self.state is state:
-                out += self._step(TIMER_EVENTS[timer], now, None, timer)
-        return out
+                self._step(TIMER_EVENTS[timer], now, None, timer, out)
 
     def _arm(self, timer: Timer, now: float, interval: float) -> None:
         self._intervals[timer] = interval
@@ -154,7 +177,7 @@ class Transaction:
 
     def _perform(
         self, action: Action, message: SIPMessage | None, fired: Timer | None,
-    ) -> list[TransactionEvent]:
-        """Carry out a message-level action; subclasses know their messages."""
+    ) -> TransactionEvent | None:
+        """Carry out a message-level action: the event it produces, if any. Subclasses
+        know their messages."""
         raise NotImplementedError
-

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import heapq
 import itertools
-from dataclasses import dataclass
 from typing import TypeVar
 
 from siprouter.core.sip.errors import RemoteSIPError
@@ -21,6 +20,9 @@ from .client import ClientTransaction
 from .events import TransactionError, TransactionEvent
 from .machine import Transaction
 from .server import ServerTransaction
+from .states import State
+
+_TERMINATED = State.TERMINATED
 
 K = TypeVar("K")
 
@@ -96,14 +98,9 @@ def _discard(index: dict[K, list[ServerTransaction]], key: K, tx: ServerTransact
             del index[key]
 
 
-@dataclass(frozen=True, slots=True)
-class _Keys:
-    """Where a transaction is indexed, so that `remove` undoes exactly what `add` did."""
-
-    client: ClientKey | None = None
-    server: ServerKey | None = None
-    loose: LooseKey | None = None
-    merge: MergeKey | None = None
+_Keys = tuple[ClientKey | None, ServerKey | None, LooseKey | None, MergeKey | None]
+"""Where a transaction is indexed (client, server, loose, merge), so that `remove` undoes
+exactly what `add` did."""
 
 
 class TransactionTable:
@@ -124,6 +121,11 @@ class TransactionTable:
         self._heap: list[tuple[float, int, Transaction]] = []
         self._scheduled: dict[Transaction, float] = {}
         self._seq = itertools.count()
+        # The RFC 3261 key of the request seen last: t_check_trans, t_newtran and add() all
+        # ask for it, and the top Via is all it reads (the request is held, so the identity
+        # test cannot be fooled by a recycled id)
+        self._keyed: SIPRequest | None = None
+        self._keyed_as: ServerKey | None = None
 
     def __len__(self) -> int:
         return len(self._keys)
@@ -143,24 +145,33 @@ class TransactionTable:
             if ckey in self._clients:
                 raise TransactionError(f"a client transaction with branch {ckey[0]} exists")
             self._clients[ckey] = tx
-            self._keys[tx] = _Keys(client=ckey)
+            self._keys[tx] = (ckey, None, None, None)
         elif isinstance(tx, ServerTransaction):
-            skey = server_key(tx.request)
-            lkey = None if skey is not None else loose_key(tx.request)
+            request = tx.request
+            skey = self._server_key(request)
+            lkey = None if skey is not None else loose_key(request)
             if skey is not None:
                 if skey in self._servers:
                     raise TransactionError(f"a server transaction with key {skey} exists")
                 self._servers[skey] = tx
             elif lkey is not None:
                 self._servers_2543.setdefault(lkey, []).append(tx)
-            mkey = merge_key(tx.request)
+            mkey = merge_key(request)
             if mkey is not None:
                 self._merge.setdefault(mkey, []).append(tx)
-            self._keys[tx] = _Keys(server=skey, loose=lkey, merge=mkey)
+            self._keys[tx] = (None, skey, lkey, mkey)
         else:
             raise TypeError(f"not a transaction: {tx!r}")
         tx.set_observer(self._on_change)
         self._on_change(tx)
+
+    def _server_key(self, request: SIPRequest) -> ServerKey | None:
+        """`server_key(request)`, computed once for the request seen last."""
+        if request is self._keyed:
+            return self._keyed_as
+        key = server_key(request)
+        self._keyed, self._keyed_as = request, key
+        return key
 
     def remove(self, tx: Transaction) -> None:
         """Forget `tx` (no-op when absent). Its heap entries go stale and are skipped."""
@@ -169,15 +180,16 @@ class TransactionTable:
             return
         tx.set_observer(None)
         self._scheduled.pop(tx, None)
-        if keys.client is not None:
-            self._clients.pop(keys.client, None)
-        if keys.server is not None:
-            self._servers.pop(keys.server, None)
+        client, server, loose, merge = keys
+        if client is not None:
+            self._clients.pop(client, None)
+        if server is not None:
+            self._servers.pop(server, None)
         if isinstance(tx, ServerTransaction):
-            if keys.loose is not None:
-                _discard(self._servers_2543, keys.loose, tx)
-            if keys.merge is not None:
-                _discard(self._merge, keys.merge, tx)
+            if loose is not None:
+                _discard(self._servers_2543, loose, tx)
+            if merge is not None:
+                _discard(self._merge, merge, tx)
 
     # ------------------------------------------------------------------ matching
 
@@ -196,7 +208,10 @@ class TransactionTable:
         if via is None:
             return None
         if via.is_rfc3261_branch():
-            skey = server_key(request, method=method if request.method != "ACK" else None)
+            if method == request.method:
+                skey = self._server_key(request)
+            else:
+                skey = server_key(request, method=method if request.method != "ACK" else None)
             return self._servers.get(skey) if skey is not None else None
         lkey = loose_key(request)
         if lkey is None:
@@ -232,6 +247,12 @@ class TransactionTable:
 
     # ------------------------------------------------------------------ timers
 
+    def first_filed(self) -> float | None:
+        """The earliest deadline filed, or None: a bound, cheap to read, that `get_timer`
+        may exceed (the transaction moved on or left since)."""
+        heap = self._heap
+        return heap[0][0] if heap else None
+
     def get_timer(self) -> float | None:
         """The earliest deadline of any transaction here, or None."""
         heap = self._heap
@@ -260,12 +281,14 @@ class TransactionTable:
 
     def _on_change(self, tx: Transaction) -> None:
         """Called by a transaction after each of its methods ran."""
-        if tx.terminated:
+        if tx.state is _TERMINATED:
             self.remove(tx)
             return
         at = tx.get_timer()
+        scheduled = self._scheduled
         if at is None:
-            self._scheduled.pop(tx, None)
-        elif self._scheduled.get(tx) != at:
-            self._scheduled[tx] = at
+            if scheduled:
+                scheduled.pop(tx, None)
+        elif scheduled.get(tx) != at:
+            scheduled[tx] = at
             heapq.heappush(self._heap, (at, next(self._seq), tx))

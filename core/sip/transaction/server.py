@@ -18,6 +18,9 @@ from .machine import Transaction
 from .states import INVITE_SERVER, NON_INVITE_SERVER, Action, Event, response_event
 from .timers import DEFAULT_TIMERS, Timer, TimerConfig
 
+_SEND_RESPONSE = Action.SEND_RESPONSE
+_PASS_TO_TU = Action.PASS_TO_TU
+
 
 class ServerTransaction(Transaction):
     """One INVITE or non-INVITE server transaction.
@@ -38,6 +41,8 @@ class ServerTransaction(Transaction):
         to_tag: the To tag of the final response sent, or of the request when it had one
             (RFC 2543 ACK matching needs it, s17.2.3).
     """
+
+    __slots__ = ("request", "method", "last_response", "_pending", "_pending_tag", "to_tag")
 
     def __init__(
         self, request: SIPRequest, reliable: bool, now: float, *,
@@ -86,22 +91,22 @@ class ServerTransaction(Transaction):
 
     def _perform(
         self, action: Action, message: SIPMessage | None, fired: Timer | None,
-    ) -> list[TransactionEvent]:
-        if action is Action.SEND_RESPONSE:
+    ) -> TransactionEvent | None:
+        if action is _SEND_RESPONSE:
             send = self._pending
             assert send is not None
             self.last_response = send
             if self._pending_tag is not None:  # only set for a final response
                 self.to_tag = self._pending_tag
-            return [send]
-        if action is Action.RESEND_RESPONSE:
-            return [self.last_response] if self.last_response is not None else []
-        if action is Action.PASS_TO_TU:
+            return send
+        if action is _PASS_TO_TU:
             assert message is not None
-            return [PassToTU(message)]
+            return PassToTU(message)
+        if action is Action.RESEND_RESPONSE:
+            return self.last_response
         if action is Action.INFORM_TU_TIMEOUT:
             assert fired is not None
-            return [TransactionTimeout(fired)]
+            return TransactionTimeout(fired)
         if action is Action.INFORM_TU_TRANSPORT_ERROR:
-            return [TransportError()]
+            return TransportError()
         raise AssertionError(f"{action} in a server table")  # states.py is wrong

@@ -152,6 +152,15 @@ class MachineSpec:
     client: bool
     transitions: dict[tuple[State, Event], Transition]
     timers: dict[State, tuple[Timer, ...]] = field(default_factory=dict)
+    # the table by state, then event (every state present): one look-up per event, no key
+    # tuple to build
+    rows: dict[State, dict[Event, Transition]] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        rows: dict[State, dict[Event, Transition]] = {state: {} for state in State}
+        for (state, event), transition in self.transitions.items():
+            rows[state][event] = transition
+        object.__setattr__(self, "rows", rows)
 
     def states(self) -> list[State]:
         """The states of the machine, in the order the rows first mention them."""

@@ -91,6 +91,14 @@ class ParamSpec:
     runtime: bool = False  # changeable at runtime through the cfg framework
     multi: bool = False  # may be given more than once
     doc: str = ""
+    # The cfg framework's name for a runtime parameter when Kamailio gives it another one
+    # than the modparam (registrar's realm_prefix is the cfg variable realm_pref).
+    cfg_name: str = ""
+
+    @property
+    def cfg_var(self) -> str:
+        """The name of this runtime parameter in the cfg framework (cfg.get, cfg.set)."""
+        return self.cfg_name or self.name
 
     def accepts(self, value_type: builtins.type) -> bool:
         """Whether a value of `value_type` (int or str) may be given for this parameter."""
@@ -180,8 +188,8 @@ class ModuleExports:
         return attach
 
     def param(self, name: str, type_: type | tuple[type, ...], default: Any = None, *, runtime: bool = False,
-              multi: bool = False, doc: str = "") -> None:
-        self.params[name] = ParamSpec(name, type_, default, runtime, multi, doc)
+              multi: bool = False, doc: str = "", cfg_name: str = "") -> None:
+        self.params[name] = ParamSpec(name, type_, default, runtime, multi, doc, cfg_name)
 
     def pv(self, name: str, *, writable: bool = False, inner: bool | None = None,
            doc: str = "") -> None:

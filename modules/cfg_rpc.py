@@ -50,7 +50,17 @@ def rpc_list(ctx: RPCContext, group: str = "") -> list[str]:
     defs = cfg.variables(_group(group) if group else None)
     if group and not defs:
         raise RPCFault(BAD_REQUEST, f"unknown cfg group {group}")
-    return [f"{d.group}: {d.name}" for d in defs]
+    # Kamailio lists the group declared last first (each new group goes to the head of its
+    # list); variables keep their order within a group.
+    groups: dict[str, list[str]] = {}
+    for d in defs:
+        groups.setdefault(d.group, []).append(f"{d.group}: {d.name}")
+    return [line for lines in reversed(groups.values()) for line in lines]
+
+
+def _shown(value: CfgValue) -> CfgValue | None:
+    # An empty string variable is Kamailio's NULL str (kamcmd prints "<null string>").
+    return None if value == "" else value
 
 
 @exports.rpc("cfg.get", params=("group", "var"))
@@ -60,10 +70,11 @@ def rpc_get(ctx: RPCContext, group: str, var: str = "") -> Any:
     try:
         if not var:  # every variable of the group, as Kamailio answers
             # An unknown group is an empty object, as in Kamailio.
-            return {d.name: cfg.get(d.group, d.name) for d in cfg.variables(_group(group))}
-        return cfg.get(_group(group), var)
-    except CfgError as exc:
-        raise RPCFault(BAD_REQUEST, str(exc)) from None
+            return {d.name: _shown(cfg.get(d.group, d.name))
+                    for d in cfg.variables(_group(group))}
+        return _shown(cfg.get(_group(group), var))
+    except CfgError:
+        raise RPCFault(BAD_REQUEST, "Failed to get the variable") from None
 
 
 @exports.rpc("cfg.help", params=("group", "var"))

@@ -42,19 +42,22 @@ log = logging.getLogger("siprouter.registrar")
 exports = ModuleExports("registrar", doc="SIP registrar: save and lookup of contacts")
 
 # Parameters
+# The runtime ones first, in the order Kamailio's cfg framework lists them (cfg.list).
+exports.param("realm_prefix", str, None, runtime=True, cfg_name="realm_pref",
+              doc="Prefix to be automatically stripped from realm.")
 exports.param("default_expires", int, 3600, runtime=True, doc="If the processed message contains neither Expires header fields nor expires contact...")
 exports.param("default_expires_range", int, 0, runtime=True, doc="This parameter specifies that the expiry used for newly created usrloc records are not...")
 exports.param("expires_range", int, 0, runtime=True, doc="Similar to default_expires_range, but it applies to the incoming expires value.")
-exports.param("default_q", int, -1, runtime=True, doc="The parameter represents default “q” value for new contacts (-1, Kamailio's Q_UNSPECIFIED: no q).")
-exports.param("append_branches", int, 1, runtime=True, doc="The parameter controls how lookup function processes multiple contacts.")
-exports.param("case_sensitive", int, 0, runtime=True, doc="If set to 1 then AOR comparison and also storing will be case sensitive, if set to 0 then...")
-exports.param("realm_prefix", str, None, runtime=True, doc="Prefix to be automatically stripped from realm.")
 exports.param("min_expires", int, 60, runtime=True, doc="The minimum expires value of a “Contact”.")
 exports.param("max_expires", int, 0, runtime=True, doc="The maximum accepted expires value of a “Contact”, values higher than this maximum will...")
-exports.param("received_param", str, "received", doc="The name of the parameter that will be appended to Contact URI's of 200 OK when the...")
-exports.param("received_avp", str, None, doc="Registrar will store the value of the AVP configured by this parameter in the received...")
 exports.param("max_contacts", int, 0, runtime=True, doc="The parameter can be used to limit the number of contacts per AOR (Address of Record) in...")
 exports.param("retry_after", int, 0, runtime=True, doc="The registrar can generate a 5xx reply to REGISTER requests in various situations.")
+exports.param("case_sensitive", int, 0, runtime=True, doc="If set to 1 then AOR comparison and also storing will be case sensitive, if set to 0 then...")
+exports.param("default_q", int, -1, runtime=True, doc="The parameter represents default “q” value for new contacts (-1, Kamailio's Q_UNSPECIFIED: no q).")
+exports.param("append_branches", int, 1, runtime=True, doc="The parameter controls how lookup function processes multiple contacts.")
+exports.param("use_expired_contacts", int, 0, runtime=True, doc="Allow/Disallow the usage of the expired contacts.")
+exports.param("received_param", str, "received", doc="The name of the parameter that will be appended to Contact URI's of 200 OK when the...")
+exports.param("received_avp", str, None, doc="Registrar will store the value of the AVP configured by this parameter in the received...")
 exports.param("sock_mode", int, 0, doc="If set to 1, the server stores the advertised address in socket field, instead of bind...")
 exports.param("sock_flag", int, -1, doc="Message flag to signal to the registrar module to look into REGISTER request for a header...")
 exports.param("sock_hdr_name", str, None, doc="Header which contains a socket description (proto:IP:port) to override the received...")
@@ -74,7 +77,6 @@ exports.param("contact_max_size", int, 512, doc="Max size of URIs in “Contact:
 exports.param("event_callback", str, None, doc="The name of the function in the KEMI configuration file (embedded scripting language such...")
 exports.param("lookup_filter_mode", int, None, doc="Control what filters should be applied to lookup(...) operations.")
 exports.param("min_expires_mode", int, 0, doc="Control what to do when expires value in REGISTER request is lower than min_expires...")
-exports.param("use_expired_contacts", int, 0, runtime=True, doc="Allow/Disallow the usage of the expired contacts.")
 
 # --- parameters: the cfg framework first, then the modparams, then the defaults -------------------
 
@@ -101,7 +103,7 @@ def param(name: str) -> Any:
         cfg = _server_cfg()
         if cfg is not None:
             try:
-                return cfg.get("registrar", name)
+                return cfg.get("registrar", spec.cfg_var)
             except ValueError:
                 pass
     if _static is None:
@@ -330,9 +332,20 @@ def read_register(msg: SIPRequest, flags: int = 0, aor_uri: str | None = None) -
             headers.append(f"Flow-Timer: {_int_param('flow_timer')}")
     allow = msg.header_values("allow") if msg.has_header("allow") else None
     return Register(aor=aor, star=star, contacts=specs, callid=callid, cseq=cseq.number,
-                    user_agent=(msg.header("user-agent") or "")[:255], path=path,
+                    user_agent=_user_agent(msg), path=path,
                     methods=methods_mask(allow), outbound=outbound, path_supported=path_ok,
                     headers=headers)
+
+
+def _user_agent(msg: SIPRequest) -> str:
+    """What usrloc stores as the User-Agent: Kamailio keeps "n/a" when the header is missing,
+    empty, or 255 characters or longer."""
+    ua = (msg.header("user-agent") or "").strip()
+    return ua if 0 < len(ua) < _MAX_UA_SIZE else NO_USER_AGENT
+
+
+NO_USER_AGENT = "n/a"
+_MAX_UA_SIZE = 255
 
 
 # --- planning the change ---------------------------------------------------------------------------

@@ -146,6 +146,7 @@ class UsrlocSettings:
     db_mode: int = 0
     timer_interval: int = 60
     use_domain: bool = False
+    hash_size: int = 10  # the table has 2**hash_size slots (what ul.dump reports)
     nat_bflag: int | None = None
     matching_mode: int = 0
     cseq_delay: int = 20
@@ -169,6 +170,7 @@ class UsrlocSettings:
         return cls(db_url=params.get("db_url"), db_mode=mode,
                    timer_interval=max(1, num("timer_interval", 60)),
                    use_domain=bool(num("use_domain", 0)),
+                   hash_size=min(max(num("hash_size", 10), 1), 16),
                    nat_bflag=None if nat is None else int(nat),
                    matching_mode=num("matching_mode", 0), cseq_delay=num("cseq_delay", 20),
                    db_load=bool(num("db_load", 1)),
@@ -637,11 +639,67 @@ def _table(svc: Usrloc, table: str) -> str:
         return table
     if svc.database is not None and svc.database.table_exists(table):
         return table
-    raise RPCFault(404, "Table not found")
+    raise RPCFault(500, "Domain table not found")
 
 
-def contact_info(b: Binding, now: float) -> dict[str, Any]:
-    """One binding as Kamailio's ul.dump prints a contact."""
+# Kamailio's ul.* commands read their own parameters and answer a short list this way.
+_NEED_TABLE_AOR = "Not enough parameters (table and AOR to lookup)"
+
+
+def _need(*values: str, fault: str = _NEED_TABLE_AOR) -> None:
+    if not all(values):
+        raise RPCFault(500, fault)
+
+
+def core_hash(text: str) -> int:
+    """Kamailio's core_hash() of a string (hashes.h): the AOR hash usrloc prints as HashID
+    and uses to pick a slot of its table (the low bits)."""
+    data = text.encode("utf-8", "surrogateescape")
+    # C `char` is signed on the platforms Kamailio is built for: octets above 127 count as
+    # negative numbers.
+    octets = [b - 256 if b > 127 else b for b in data]
+    mask = 0xFFFFFFFF
+    h = 0
+    i = 0
+    while i <= len(octets) - 4:
+        v = ((octets[i] << 24) + (octets[i + 1] << 16) + (octets[i + 2] << 8)
+             + octets[i + 3]) & mask
+        h = (h + (v ^ (v >> 3))) & mask
+        i += 4
+    v = 0
+    for octet in octets[i:]:
+        v = ((v << 8) + octet) & mask
+    h = (h + (v ^ (v >> 3))) & mask
+    return ((h + (h >> 11)) + ((h >> 13) + (h >> 23))) & mask
+
+
+def _signed32(value: int) -> int:
+    """How Kamailio prints an unsigned 32-bit value through an RPC "d" (int) field."""
+    return value - (1 << 32) if value >= 1 << 31 else value
+
+
+def _rpc_aor(aor: str, svc: Usrloc) -> str:
+    """An AOR given to ul.lookup/ul.rm as usrloc stores it: without use_domain the domain is
+    cut off; lower-cased unless registrar's case_sensitive is set."""
+    user, at, _ = aor.partition("@")
+    if svc.settings.use_domain:
+        if not at:
+            raise RPCFault(500, "Domain missing in AOR")
+    else:
+        aor = user
+    return aor if _registrar_case_sensitive() else aor.lower()
+
+
+def _registrar_case_sensitive() -> bool:
+    # registrar's runtime parameter (Kamailio reads the same one); imported here because
+    # registrar builds on this module.
+    from siprouter.modules import registrar
+    return bool(registrar.param("case_sensitive"))
+
+
+def contact_info(b: Binding, now: float, state: str = "CS_SYNC") -> dict[str, Any]:
+    """One binding as Kamailio's ul.dump prints a contact (`state`: CS_NEW when nothing is
+    written to a database, as in db_mode 0)."""
     return {"Contact": {
         "Address": b.contact,
         "Expires": "permanent" if b.expires == 0 else int(b.expires - now),
@@ -651,7 +709,7 @@ def contact_info(b: Binding, now: float) -> dict[str, Any]:
         "User-Agent": b.user_agent or NOT_SET,
         "Received": b.received or NOT_SET,
         "Path": b.path or NOT_SET,
-        "State": "CS_SYNC",
+        "State": state,
         "Flags": b.flags,
         "CFlags": b.cflags,
         "Socket": b.socket or NOT_SET,
@@ -662,6 +720,9 @@ def contact_info(b: Binding, now: float) -> dict[str, Any]:
         "Server-Id": b.server_id,
         "Tcpconn-Id": b.connection_id or -1,
         "Keepalive": b.keepalive,
+        # No keepalive probing here: the last "keepalive" is the last registration.
+        "Last-Keepalive": int(b.last_modified),
+        "KA-Roundtrip": 0,
         "Last-Modified": int(b.last_modified),
     }}
 
@@ -673,47 +734,76 @@ def _calling(what: str, fn: Callable[[], Any]) -> Any:
         raise RPCFault(500, f"{what}: {exc}") from None
 
 
-@exports.rpc("ul.dump", "Dumps the content of the location table", ())
-def rpc_dump(ctx: Any) -> dict[str, Any]:
-    """Dumps the content of the location table"""
+def _state(svc: Usrloc) -> str:
+    return "CS_NEW" if svc.settings.db_mode == 0 else "CS_SYNC"
+
+
+@exports.rpc("ul.dump", "Dumps the content of the location table", ("brief",))
+def rpc_dump(ctx: Any, brief: str = "") -> dict[str, Any]:
+    """Dumps the content of the location table ("brief": the AORs only)"""
     svc = _rpc_service()
     now = svc.clock()
+    state = _state(svc)
+    size = 1 << svc.settings.hash_size
     domains = []
     for domain in _calling("ul.dump", svc.domains):
         by_aor: dict[str, list[Binding]] = _calling("ul.dump", partial(svc.dump, domain))
-        aors = [{"Info": {"AoR": aor, "Contacts": [contact_info(b, now) for b in bs]}}
-                for aor, bs in sorted(by_aor.items())]
-        domains.append({"Domain": {"Domain": domain, "AoRs": aors,
-                                   "Stats": {"Records": len(aors)}}})
+        # Kamailio walks its hash table slot by slot: AORs come out in slot order, and
+        # Max-Slots is the fullest slot's count.
+        hashes = {aor: core_hash(aor) for aor in by_aor}
+        slots: dict[int, int] = {}
+        for h in hashes.values():
+            slots[h & (size - 1)] = slots.get(h & (size - 1), 0) + 1
+        order = sorted(by_aor, key=lambda aor: (hashes[aor] & (size - 1), aor))
+        aors: list[dict[str, Any]]
+        if brief == "brief":
+            aors = [{"AoR": aor} for aor in order]
+        else:
+            aors = [{"Info": {"AoR": aor, "HashID": _signed32(hashes[aor]),
+                              "Contacts": [contact_info(b, now, state) for b in by_aor[aor]]}}
+                    for aor in order]
+        domains.append({"Domain": {"Domain": domain, "Size": size, "AoRs": aors,
+                                   "Stats": {"Records": len(aors),
+                                             "Max-Slots": max(slots.values(), default=0)}}})
     return {"Domains": domains}
 
 
 @exports.rpc("ul.lookup", "Looks up the contents of an AOR entry in the location table",
              ("table", "AOR"))
-def rpc_lookup(ctx: Any, table: str, aor: str) -> dict[str, Any]:
+def rpc_lookup(ctx: Any, table: str = "", aor: str = "") -> dict[str, Any]:
     """Looks up the contents of an AOR entry in the location table"""
+    _need(table, aor)
     svc = _rpc_service()
-    found = _calling("ul.lookup", lambda: svc.bindings(_table(svc, table), aor))
+    domain = _table(svc, table)
+    aor = _rpc_aor(aor, svc)
+    found = _calling("ul.lookup", lambda: svc.bindings(domain, aor))
     if not found:
-        raise RPCFault(404, "AOR not found")
+        raise RPCFault(500, "AOR not found in location table")
     now = svc.clock()
-    return {"AoR": aor, "Contacts": [contact_info(b, now) for b in found]}
+    return {"AoR": aor, "Contacts": [contact_info(b, now, _state(svc)) for b in found]}
 
 
 @exports.rpc("ul.rm", "Deletes an entire AOR record (including its contacts).", ("table", "AOR"))
-def rpc_rm(ctx: Any, table: str, aor: str) -> None:
-    """Deletes an entire AOR record (including its contacts)."""
+def rpc_rm(ctx: Any, table: str = "", aor: str = "") -> None:
+    """Deletes an entire AOR record (including its contacts); an AOR that is not there is
+    no error, as in Kamailio."""
+    _need(table, aor)
     svc = _rpc_service()
-    if not _calling("ul.rm", lambda: svc.delete_aor(_table(svc, table), aor)):
-        raise RPCFault(404, "AOR not found")
+    domain = _table(svc, table)
+    aor = _rpc_aor(aor, svc)
+    _calling("ul.rm", lambda: svc.delete_aor(domain, aor))
 
 
 @exports.rpc("ul.rm_contact", "Deletes a contact from an AOR record.", ("table", "AOR", "contact"))
-def rpc_rm_contact(ctx: Any, table: str, aor: str, contact: str) -> None:
+def rpc_rm_contact(ctx: Any, table: str = "", aor: str = "", contact: str = "") -> None:
     """Deletes a contact from an AOR record."""
+    _need(table, aor, contact, fault="Not enough parameters (table, AOR and contact)")
     svc = _rpc_service()
     domain = _table(svc, table)
+    aor = _rpc_aor(aor, svc)
     found = _calling("ul.rm_contact", lambda: svc.bindings(domain, aor))
+    if not found:
+        raise RPCFault(404, "AOR not found")
     gone = [Change("delete", b) for b in found if b.contact == contact]
     if not gone:
         raise RPCFault(404, "Contact not found")
@@ -731,13 +821,21 @@ def _unset(v: str | None) -> str:
     return "" if v in (None, "0", ".") else str(v)
 
 
+# A parameter ul.add was not given (no real value is this low).
+_ABSENT = -(2 ** 63)
+
+
 @exports.rpc("ul.add", "Adds a new contact for a user AOR.",
              ("table", "AOR", "contact", "expires", "Q", "path", "flags", "cflags", "methods",
               "received", "socket"))
-def rpc_add(ctx: Any, table: str, aor: str, contact: str, expires: int, q: float,
-            path: str, flags: int, cflags: int, methods: int, received: str = ".",
+def rpc_add(ctx: Any, table: str = "", aor: str = "", contact: str = "",
+            expires: int = _ABSENT, q: float = _ABSENT, path: str = "", flags: int = _ABSENT,
+            cflags: int = _ABSENT, methods: int = _ABSENT, received: str = ".",
             socket: str = ".") -> None:
     """Adds a new contact for a user AOR (expires 0: a permanent binding)."""
+    if _ABSENT in (expires, q, flags, cflags, methods) or not (table and aor and contact
+                                                                and path):
+        raise RPCFault(500, "Not enough parameters or wrong format")
     svc = _rpc_service()
     domain = _table(svc, table)
     now = svc.clock()
@@ -759,13 +857,16 @@ def rpc_add(ctx: Any, table: str, aor: str, contact: str, expires: int, q: float
     _calling("ul.add", add)
 
 
+_NO_DB = "Command is not supported in db_mode=0"
+
+
 @exports.rpc("ul.db_users", "Tell number of different users (AoRs) in a location table that "
              "have unexpired contacts.", ("table",))
 def rpc_db_users(ctx: Any, table: str) -> dict[str, int]:
     """Number of AORs with unexpired contacts in the database table."""
     svc = _rpc_service()
     if svc.database is None:
-        raise RPCFault(500, "Not allowed in db_mode 0")
+        raise RPCFault(500, _NO_DB)
     return {"User count": _calling("ul.db_users", lambda: svc._db_table(table).count_users(
         svc.clock()))}
 
@@ -776,7 +877,7 @@ def rpc_db_contacts(ctx: Any, table: str) -> dict[str, int]:
     """Number of unexpired contacts in the database table."""
     svc = _rpc_service()
     if svc.database is None:
-        raise RPCFault(500, "Not allowed in db_mode 0")
+        raise RPCFault(500, _NO_DB)
     return {"Contact count": _calling("ul.db_contacts", lambda: svc._db_table(
         table).count_contacts(svc.clock()))}
 
@@ -787,7 +888,7 @@ def rpc_db_expired_contacts(ctx: Any, table: str) -> dict[str, int]:
     """Number of expired contacts in the database table."""
     svc = _rpc_service()
     if svc.database is None:
-        raise RPCFault(500, "Not allowed in db_mode 0")
+        raise RPCFault(500, _NO_DB)
     return {"Contact count": _calling("ul.db_expired_contacts", lambda: svc._db_table(
         table).count_contacts(svc.clock(), expired=True))}
 

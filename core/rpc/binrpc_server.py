@@ -214,8 +214,14 @@ def _one_struct(result: Any) -> Any:
 
 
 # Methods whose siprouter result is shaped differently from Kamailio's binrpc reply.
+def _null_string(result: Any) -> Any:
+    # cfg.get of an unset string variable is one NULL str record, not an empty reply.
+    return [None] if result is None else result
+
+
 KAMAILIO_SHAPES: dict[str, Callable[[Any], Any]] = {"stats.get_statistics": _stats_lines,
-                                                    "core.sockets_list": _one_struct}
+                                                    "core.sockets_list": _one_struct,
+                                                    "cfg.get": _null_string}
 
 
 class Answerer:

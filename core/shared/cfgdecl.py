@@ -12,23 +12,23 @@ from .cfgframework import CfgFramework, CfgValue
 
 # (name, type, default, help): the part of Kamailio's core cfg group siprouter acts on.
 CORE_CFG_VARS: tuple[tuple[str, type, CfgValue, str], ...] = (
+    # In the order Kamailio 5.6 lists them (cfg.list).
     ("debug", int, 0, "debug level"),
     ("log_facility", str, "LOG_DAEMON", "syslog facility"),
-    ("log_stderror", int, 0, "log to stderr instead of syslog"),
     ("memdbg", int, 3, "log level for memory debugging messages"),
-    ("memlog", int, 3, "log level for memory status/summary information"),
-    ("mem_summary", int, 3, "memory debugging information displayed on exit (flags)"),
-    ("max_while_loops", int, 100, "maximum iterations allowed for a while loop"),
-    ("udp_mtu", int, 0, "fallback to a congestion controlled protocol if send size exceeds udp_mtu"),
-    ("udp_mtu_try_proto", int, 1, "if send size > udp_mtu use proto (1 udp, 2 tcp, 3 tls, 4 sctp)"),
-    ("force_rport", int, 0, "force rport for all the received messages"),
-    ("latency_log", int, -1, "log level for latency limits alert messages"),
-    ("latency_limit_action", int, 0, "limit in ms for alerting on time consuming config actions"),
-    ("latency_cfg_log", int, 0, "log level for printing latency of routing blocks"),
     ("dns_try_ipv6", int, 0, "try AAAA lookups too"),
     ("dns_retr_time", int, -1, "time in s before retrying a dns request"),
     ("dns_retr_no", int, -1, "number of dns retransmissions before giving up"),
     ("use_dns_failover", int, 0, "failover to the next dns record"),
+    ("max_while_loops", int, 100, "maximum iterations allowed for a while loop"),
+    ("udp_mtu", int, 0, "fallback to a congestion controlled protocol if send size exceeds udp_mtu"),
+    ("udp_mtu_try_proto", int, 1, "if send size > udp_mtu use proto (1 udp, 2 tcp, 3 tls, 4 sctp)"),
+    ("force_rport", int, 0, "force rport for all the received messages"),
+    ("memlog", int, 3, "log level for memory status/summary information"),
+    ("mem_summary", int, 3, "memory debugging information displayed on exit (flags)"),
+    ("latency_cfg_log", int, 0, "log level for printing latency of routing blocks"),
+    ("latency_log", int, -1, "log level for latency limits alert messages"),
+    ("latency_limit_action", int, 0, "limit in ms for alerting on time consuming config actions"),
 )
 
 
@@ -61,9 +61,9 @@ def declare_modules(cfg: CfgFramework, modules: Iterable[ModuleExports],
             type_ = runtime_type(spec)
             default: CfgValue | None = (spec.default if isinstance(spec.default, (int, str))
                                         and isinstance(spec.default, type_) else None)
-            cfg.declare(module.name, spec.name, type_, default, spec.doc)
+            cfg.declare(module.name, spec.cfg_var, type_, default, spec.doc)
             if (module.name, spec.name) in given:
-                _initial(cfg, module.name, spec.name, given[(module.name, spec.name)])
+                _initial(cfg, module.name, spec.cfg_var, given[(module.name, spec.name)])
 
 
 def _initial(cfg: CfgFramework, group: str, name: str, value: Any) -> None:

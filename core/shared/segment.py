@@ -7,13 +7,20 @@ surprise, and its path is all a process started with `spawn` needs to find it. T
 
 A `Segment` pickles as its path, so it can be handed to `multiprocessing` children under any
 start method; under `fork` the child simply keeps the parent's mapping.
+
+A segment's file is named `<prefix><pid of the maker>-<random>.shm`. A server killed with -9
+cannot remove its files: the next segment made with the same prefix removes every file whose
+maker is gone, so /dev/shm does not fill up over restarts (core/shared/shmstore.py sweeps its
+SQLite files the same way).
 """
 
 from __future__ import annotations
 
+import glob
 import mmap
 import os
 import tempfile
+from collections.abc import Callable
 from typing import Any
 
 
@@ -21,6 +28,38 @@ def default_directory() -> str:
     """Where segments are created unless told otherwise."""
     return "/dev/shm" if os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK) else (
         tempfile.gettempdir())
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's live process: not ours to judge
+        return True
+    return True
+
+
+def _unlink(path: str) -> None:
+    try:
+        os.unlink(path)
+    except FileNotFoundError:
+        pass
+
+
+def sweep_dead_makers(prefix: str, suffix: str, directory: str | None = None,
+                      remove: Callable[[str], None] = _unlink) -> list[str]:
+    """Remove the files `<prefix><pid>-<anything><suffix>` whose maker pid is gone; the paths
+    removed. Files of live processes, this one included, stay, and so do names without a pid."""
+    removed = []
+    folder = directory or default_directory()
+    for path in glob.glob(os.path.join(glob.escape(folder), f"{glob.escape(prefix)}*-*{suffix}")):
+        pid_text = os.path.basename(path)[len(prefix):].split("-")[0]
+        if not pid_text.isdigit() or int(pid_text) == os.getpid() or _alive(int(pid_text)):
+            continue
+        remove(path)
+        removed.append(path)
+    return removed
 
 
 class Segment:
@@ -44,8 +83,11 @@ class Segment:
 
     @classmethod
     def create(cls, size: int, prefix: str = "siprouter-", directory: str | None = None) -> Segment:
-        """A new zero-filled segment with a unique name."""
-        fd, path = tempfile.mkstemp(prefix=prefix, suffix=".shm", dir=directory or default_directory())
+        """A new zero-filled segment with a unique name (after removing the segments of this
+        prefix that dead processes left)."""
+        sweep_dead_makers(prefix, ".shm", directory)
+        fd, path = tempfile.mkstemp(prefix=f"{prefix}{os.getpid()}-", suffix=".shm",
+                                    dir=directory or default_directory())
         os.close(fd)
         os.unlink(path)
         return cls(path, size, create=True)

@@ -15,13 +15,12 @@ checks, the random part keeps two runs in one process (tests) apart.
 from __future__ import annotations
 
 import contextlib
-import glob
 import os
 import secrets
 
 from siprouter.core.db import Database, connect
 
-from .segment import default_directory
+from .segment import default_directory, sweep_dead_makers
 
 PREFIX = "siprouter-"
 # SQLite's write-ahead log and its index live beside the file and go with it.
@@ -41,28 +40,10 @@ def remove_files(path: str) -> None:
             os.unlink(path + suffix)
 
 
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # another user's live process: not ours to judge
-        return True
-    return True
-
-
 def sweep_leftovers(name: str, directory: str | None = None) -> list[str]:
     """Remove `name`'s store files whose maker is gone (a server killed with -9); the paths
     removed. Files of live processes, this one included, stay."""
-    removed = []
-    pattern = os.path.join(directory or default_directory(), f"{PREFIX}{name}-*-*.db")
-    for path in glob.glob(pattern):
-        pid_text = os.path.basename(path)[len(PREFIX) + len(name) + 1:].split("-")[0]
-        if not pid_text.isdigit() or int(pid_text) == os.getpid() or _alive(int(pid_text)):
-            continue
-        remove_files(path)
-        removed.append(path)
-    return removed
+    return sweep_dead_makers(f"{PREFIX}{name}-", ".db", directory, remove_files)
 
 
 class SharedStore:

@@ -19,6 +19,12 @@ Control flow, after Kamailio's run_actions:
 - A failed expression (division by zero, bad regex) logs an error and counts as false: an `if`
   takes its else branch, an assignment is skipped (-1), a function is not called (-1).
 
+Calls: a function call compiles to a closure per shape (no arguments, one constant, constants,
+computed arguments), so the common ones pay no argument tuple; a module may compile a call
+for its arguments itself (fixups.py: `is_method("INVITE")` as a set lookup, xlog skipping a
+format its level will not print). An `if` over one call, or its negation, tests the call's
+code directly.
+
 Tracing (the debugger's cfgtrace and breakpoints): `Script.set_tracer(t)` swaps the route table
 to a second build of the same AST in which every action closure is wrapped by one that calls the
 tracer first. The plain build has no wrappers and no `if tracer` test anywhere, so tracing off
@@ -32,7 +38,6 @@ from __future__ import annotations
 import functools
 import ipaddress
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from siprouter.core.cfg import ast
@@ -43,6 +48,7 @@ from siprouter.core.exports import LoadedSet
 from . import values as V
 from .context import BREAK_F, RETURN_F, Context, ScriptStop
 from .core_actions import CORE_IMPLS
+from .fixups import Const, specializer_of
 from .keywords import CONSTANT_WORDS, KEYWORDS, MYSELF, SELECTS, select_head
 from .pv import PVError, compile_format, compile_pv
 from .tracing import KIND_NAMES, ActionInfo, ActionKind, Tracer
@@ -61,10 +67,7 @@ class CompileError(Exception):
         super().__init__("\n".join(f"{span}: {msg}" for span, msg in errors))
 
 
-@dataclass(frozen=True, slots=True)
-class _Const:
-    value: Value
-
+_Const = Const  # a compile-time value (the type specialisers see too)
 
 Compiled = _Const | ValueFn
 CondCompiled = bool | CondFn
@@ -241,6 +244,13 @@ class _Build:
     def if_stmt(self, s: ast.IfStmt) -> Action:
         info_name = KIND_NAMES[ActionKind.IF]
         self.script._info(ActionKind.IF, info_name, s, self.route_key)  # source order
+        called = self._called(s.cond)
+        if called is not None:  # `if (f(...))`, `if (!f(...))`: the usual shapes
+            run, negate = called
+            then = self.stmt(s.then) or _true
+            orelse = self.stmt(s.orelse) if s.orelse is not None else None
+            return self.action(ActionKind.IF, info_name, s,
+                               _if_call(run, negate, then, orelse, s.cond.span))
         cond = self.cond(s.cond, True)
         then = self.stmt(s.then) or _true
         orelse = self.stmt(s.orelse) if s.orelse is not None else None
@@ -268,6 +278,14 @@ class _Build:
                     c = False
                 return then(ctx) if c else other(ctx)
         return self.action(ActionKind.IF, info_name, s, run_if)
+
+    def _called(self, e: ast.Expr) -> tuple[Action, bool] | None:
+        """(the call action, negated) when condition `e` is one call or its negation."""
+        if isinstance(e, ast.Call):
+            return self.call_expr(e), False
+        if isinstance(e, ast.UnOp) and e.op == "!" and isinstance(e.operand, ast.Call):
+            return self.call_expr(e.operand), True
+        return None
 
     def while_stmt(self, s: ast.WhileStmt) -> Action:
         self.script._info(ActionKind.WHILE, "while", s, self.route_key)
@@ -463,6 +481,11 @@ class _Build:
         formats = spec.formats if spec is not None else frozenset()
         args = [self.format_arg(a) if i in formats else self.arg(a)
                 for i, a in enumerate(call.args)]
+        specializer = specializer_of(impl)
+        if specializer is not None:
+            run = specializer(tuple(args))
+            if run is not None:
+                return self._invoke_specialized(run, args, call.span, call.name), kind
         return self._invoke(impl, args, call.span, call.name), kind
 
     def format_arg(self, e: ast.Expr) -> Compiled:
@@ -483,10 +506,67 @@ class _Build:
         return self.value(e)
 
     @staticmethod
+    def _invoke_specialized(run: Callable[[Context], Any], args: list[Compiled], span: Span,
+                            name: str) -> Action:
+        """A call whose module compiled it for its arguments (fixups.py): `run` reads the
+        dynamic arguments itself; a failed one means the function is not called."""
+        if all(isinstance(a, _Const) for a in args):
+            def call_fixed(ctx: Context) -> int:
+                ret = run(ctx)
+                if ret.__class__ is not int:
+                    ret = _norm_ret(ret)
+                ctx.last_retcode = ret
+                if ret == 0:
+                    raise ScriptStop()
+                return ret
+
+            return call_fixed
+
+        def call_fixed_dynamic(ctx: Context) -> int:
+            try:
+                ret = run(ctx)
+            except ExprError as exc:
+                ctx.log.error("%s: %s() not called: %s", span, name, exc)
+                ctx.last_retcode = -1
+                return -1
+            if ret.__class__ is not int:
+                ret = _norm_ret(ret)
+            ctx.last_retcode = ret
+            if ret == 0:
+                raise ScriptStop()
+            return ret
+
+        return call_fixed_dynamic
+
+    @staticmethod
     def _invoke(impl: Callable[..., Any], args: list[Compiled], span: Span,
                 name: str) -> Action:
+        if not args:
+            def call_none(ctx: Context) -> int:
+                ret = impl(ctx)
+                if ret.__class__ is not int:
+                    ret = _norm_ret(ret)
+                ctx.last_retcode = ret
+                if ret == 0:
+                    raise ScriptStop()
+                return ret
+
+            return call_none
         if all(isinstance(a, _Const) for a in args):
             consts = tuple(a.value for a in args)  # type: ignore[union-attr]
+            if len(consts) == 1:
+                (c0,) = consts
+
+                def call_const1(ctx: Context) -> int:
+                    ret = impl(ctx, c0)
+                    if ret.__class__ is not int:
+                        ret = _norm_ret(ret)
+                    ctx.last_retcode = ret
+                    if ret == 0:
+                        raise ScriptStop()
+                    return ret
+
+                return call_const1
 
             def call_const(ctx: Context) -> int:
                 ret = impl(ctx, *consts)
@@ -807,6 +887,43 @@ class _Build:
         return lambda ctx: op(lf2(ctx), rf2(ctx))
 
 
+def _if_call(run: Action, negate: bool, then: Action, orelse: Action | None,
+             span: Span) -> Action:
+    """`if` over one call: the call's code decides, without a truth-test closure between."""
+    if orelse is None:
+        if negate:
+            def run_if_not_call(ctx: Context) -> int:
+                try:
+                    c = run(ctx) <= 0
+                except ExprError as exc:
+                    ctx.log.error("%s: condition failed: %s", span, exc)
+                    c = False
+                return then(ctx) if c else 1
+
+            return run_if_not_call
+
+        def run_if_call(ctx: Context) -> int:
+            try:
+                c = run(ctx) > 0
+            except ExprError as exc:
+                ctx.log.error("%s: condition failed: %s", span, exc)
+                c = False
+            return then(ctx) if c else 1
+
+        return run_if_call
+    other = orelse
+
+    def run_if_call_else(ctx: Context) -> int:
+        try:
+            c = run(ctx) <= 0 if negate else run(ctx) > 0
+        except ExprError as exc:
+            ctx.log.error("%s: condition failed: %s", span, exc)
+            c = False
+        return then(ctx) if c else other(ctx)
+
+    return run_if_call_else
+
+
 def _label_test(kind: str, label: str) -> Callable[[str], bool]:
     if kind == "re":
         rx = compile_regex(label)
@@ -869,6 +986,7 @@ class Script:
             raise CompileError(self._errors)
         self._traced: dict[str, Action] | None = None
         self._active = self._plain
+        self._entry_spans = {key: block.span for key, block in self.blocks.items()}
 
     # --- used by the builds --------------------------------------------------------------------
 
@@ -922,7 +1040,7 @@ class Script:
         body = self._active[key]
         ctx.run_flags = 0
         stack = ctx.call_stack
-        stack.append((key, self.blocks[key].span))
+        stack.append((key, self._entry_spans[key]))
         try:
             ret = body(ctx)
         except ScriptStop as stop:

@@ -21,7 +21,15 @@ from siprouter.core.cfg.pvsyntax import PVRef
 from siprouter.core.exports import REQ_FAIL, REQ_FAIL_BRANCH, ModuleExports, RouteType
 from siprouter.core.runtime.context import Context
 from siprouter.core.runtime.pv import PVError, PVIndex, register_pv_class
-from siprouter.core.runtime.sip_pvs import Getter, Setter, is_myself, marks, next_hop, request
+from siprouter.core.runtime.sip_pvs import (
+    Getter,
+    Setter,
+    is_myself,
+    is_myself_uri,
+    marks,
+    next_hop,
+    request,
+)
 from siprouter.core.runtime.sip_transforms import uri_param, uri_params_text
 from siprouter.core.runtime.sipstate import SipState, SocketInfo
 from siprouter.core.runtime.transforms import parse_params
@@ -235,7 +243,8 @@ def remove_record_route(ctx: Context) -> int:
 
 
 def _ours(ctx: Context, route: NameAddr) -> bool:
-    return isinstance(route.uri, SipURI) and is_myself(ctx, str(route.uri))
+    uri = route.uri
+    return isinstance(uri, SipURI) and is_myself_uri(ctx, uri)
 
 
 def _route(ctx: Context, mode: int, what: str) -> int:
@@ -249,7 +258,9 @@ def _route(ctx: Context, mode: int, what: str) -> int:
             return -1
         m = marks(sip)
         if not _ours(ctx, routes[0]):
-            if mode == 0 and is_myself(ctx, str(req.new_ruri)):
+            ruri = req.new_ruri
+            if mode == 0 and (is_myself_uri(ctx, ruri) if isinstance(ruri, SipURI)
+                              else is_myself(ctx, str(ruri))):
                 return _from_strict_router(req, routes)
             return _next_hop(req, sip, routes, 0)
         m.route_params = uri_params_text(routes[0].uri)

@@ -25,6 +25,7 @@ from siprouter.core.exports import (
     RouteType,
 )
 from siprouter.core.runtime.context import Context
+from siprouter.core.runtime.fixups import Arg, Const, Specialized, specializes
 from siprouter.core.runtime.pv import PVError, compile_format
 from siprouter.core.runtime.sip_pvs import marks, message, request
 from siprouter.core.runtime.sip_transforms import Subst, SubstError, parse_subst
@@ -741,8 +742,31 @@ def is_method(ctx: Context, methods: Value) -> int:
         return -1
     if method is None:
         return -1
-    wanted = {m.strip().upper() for m in to_str(methods).split("|")}
-    return 1 if method.upper() in wanted else -1
+    return 1 if method.upper() in _wanted_methods(methods) else -1
+
+
+def _wanted_methods(methods: Value) -> frozenset[str]:
+    return frozenset(m.strip().upper() for m in to_str(methods).split("|"))
+
+
+@specializes(is_method)
+def _is_method_fixed(args: tuple[Arg, ...]) -> Specialized | None:
+    """`is_method("INVITE|BYE")` with a constant: the set built once, a request's method
+    looked up directly (replies take the general way, through their CSeq)."""
+    (arg,) = args
+    if not isinstance(arg, Const):
+        return None
+    methods = arg.value
+    wanted = _wanted_methods(methods)
+
+    def is_method_fixed(ctx: Context) -> int:
+        msg = ctx.msg
+        if msg.__class__ is SIPRequest:
+            method = msg.method  # type: ignore[union-attr]
+            return 1 if method in wanted or method.upper() in wanted else -1
+        return is_method(ctx, methods)
+
+    return is_method_fixed
 
 
 @exports.function("has_body", args=(0, 1), routes=RouteType.ANY, doc="The function returns true if the SIP message has a body attached.")

@@ -25,6 +25,7 @@ from siprouter.core.loglevels import (
     python_level,
 )
 from siprouter.core.runtime.context import Context
+from siprouter.core.runtime.fixups import Arg, Const, Specialized, specializes
 from siprouter.core.runtime.sip_pvs import message
 from siprouter.core.runtime.values import Value, str_to_int, to_str
 from siprouter.core.sip import SIPRequest
@@ -110,6 +111,41 @@ def xlog(ctx: Context, *args: Value) -> int:
     return emit(ctx, level, text)
 
 
+def _when_enabled(level: Value, text: Arg) -> Specialized:
+    """A log call at a constant level: the format is expanded only when the level is on
+    (Kamailio's xlog tests is_printable() first too)."""
+    pylevel = python_level(kamailio_level(level))
+    if isinstance(text, Const):
+        const = text.value
+
+        def log_const(ctx: Context) -> int:
+            if ctx.log.isEnabledFor(pylevel):
+                emit(ctx, level, const)
+            return 1
+
+        return log_const
+    get = text
+
+    def log_formatted(ctx: Context) -> int:
+        if ctx.log.isEnabledFor(pylevel):
+            emit(ctx, level, get(ctx))
+        return 1
+
+    return log_formatted
+
+
+@specializes(xlog)
+def _xlog_fixed(args: tuple[Arg, ...]) -> Specialized | None:
+    """xlog() whose level (and facility) are constants."""
+    if len(args) == 1:
+        return _when_enabled(L_ERR, args[0])
+    if not all(isinstance(a, Const) for a in args[:-1]):
+        return None
+    level = args[-2]
+    assert isinstance(level, Const)
+    return _when_enabled(level.value, args[-1])
+
+
 @exports.function("xlogl", formats=(0, 1, 2), wants_span=True, args=(1, 2, 3), routes=RouteType.ANY, doc="Similar to xlog(), in addition prints configuration file line number at the beginning of...")
 def xlogl(ctx: Context, *args: Value, span: Span | None = None) -> int:
     """xlog() with the cfg line of the call first (when the caller passes its span)."""
@@ -129,6 +165,7 @@ def _fixed(name: str, level: int) -> None:
 
     log_at.__name__ = name
     log_at.__doc__ = f"Log the formatted message at level {level}."
+    specializes(log_at)(lambda args: _when_enabled(level, args[0]))
     spec = exports.functions[name]
     exports.function(name, args=spec.arities, routes=spec.routes, doc=spec.doc,
                      formats=(0,))(log_at)

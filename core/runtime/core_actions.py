@@ -17,7 +17,8 @@ from collections.abc import Callable
 from siprouter.core.loglevels import python_level
 
 from .context import Context
-from .values import Value, to_int, to_str
+from .fixups import Arg, Const, Specialized, specializes
+from .values import ExprError, Value, to_int, to_str
 
 MAX_FLAG = 31
 
@@ -133,6 +134,29 @@ def _forward_action(proto: str | None, what: str) -> Callable[..., int]:
         return ctx.sip.forwarder.forward(ctx, proto, h, p)
 
     action.__doc__ = f"{what}([host[, port]]): forward statelessly (Kamailio core action)."
+
+    @specializes(action)
+    def fixed(args: tuple[Arg, ...]) -> Specialized | None:
+        """`forward("10.0.0.1", 5070)`: host and port converted once."""
+        if not all(isinstance(a, Const) for a in args):
+            return None
+        host, port = (list(a.value for a in args if isinstance(a, Const)) + [None, None])[:2]
+        try:
+            h = to_str(host) if host is not None and to_str(host) != "" else None
+            p = to_int(port) if port is not None and to_str(port) != "" else None
+        except ExprError:
+            return None  # fails at each call, as written
+
+        def forward_fixed(ctx: Context) -> int:
+            sip = ctx.sip
+            forwarder = None if sip is None else sip.forwarder
+            if forwarder is None:
+                ctx.log.error("%s: no SIP transport in this context", what)
+                return -1
+            return forwarder.forward(ctx, proto, h, p)
+
+        return forward_fixed
+
     return action
 
 

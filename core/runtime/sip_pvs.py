@@ -829,6 +829,12 @@ def is_myself(ctx: Context, v: Value) -> bool:
     return hp is not None and sip.is_myself(hp[0], hp[1])
 
 
+def is_myself_uri(ctx: Context, uri: SipURI) -> bool:
+    """`is_myself` for a parsed SIP URI, without writing it out and parsing it again."""
+    sip = ctx.sip
+    return sip is not None and bool(uri.host) and sip.is_myself(uri.host, uri.port)
+
+
 register_myself(is_myself)
 
 _KEYWORDS: dict[str, Getter] = {

@@ -154,3 +154,26 @@ def test_debug_level_filters_like_kamailio(debug: int, printed: list[str]) -> No
         logger.removeHandler(handler)
         logger.setLevel(old)
     assert [r.getMessage().removeprefix("<script>: ") for r in records] == printed
+
+
+def test_a_format_is_expanded_only_when_its_level_is_printed(
+        caplog: pytest.LogCaptureFixture) -> None:
+    """As Kamailio's xlog: an L_DBG line under debug=1 does not read its PVs (a $fu that
+    does not parse logs no error), a printed one does."""
+    caplog.set_level(NOTICE, logger="siprouter.script")
+    broken_from = message().raw.replace(b"From: ", b"From: <sip:bro ken", 1)
+    run('xlog("L_DBG", "from $fu\\n"); xdbg("from $fu\\n"); xlog("L_DBG", "const\\n");',
+        broken_from)
+    assert caplog.records == []
+    r = run('xlog("L_NOTICE", "from $fu\\n");', broken_from)
+    assert [rec.getMessage() for rec in caplog.records] == [
+        "$fu: malformed user part in URI", "<script>: from <null>"]
+    assert r.ctx.last_retcode == 1
+
+
+def test_xlog_with_a_variable_level_still_checks_it_per_call(
+        script_log: pytest.LogCaptureFixture) -> None:
+    script_log.set_level(NOTICE, logger="siprouter.script")
+    run('$var(l) = "L_DBG"; xlog("$var(l)", "hidden\\n"); $var(l) = "L_ERR"; '
+        'xlog("$var(l)", "shown\\n");')
+    assert [r.getMessage() for r in script_log.records] == ["<script>: shown"]

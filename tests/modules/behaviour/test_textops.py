@@ -182,3 +182,16 @@ def test_string_helpers() -> None:
             'if (starts_with("$rU", "bo")) { $var(c) = 1; } '
             'str_find("hello", "ll"); $var(d) = $rc;')
     assert r.vars == {"a": 1, "b": 1, "c": 1, "d": 3}
+
+
+def test_is_method_with_a_variable_list() -> None:
+    r = run('$var(m) = "bye|Invite"; if (is_method($var(m))) { $var(a) = 1; } '
+            '$var(m) = "BYE"; if (!is_method($var(m))) { $var(b) = 1; }')
+    assert r.vars == {"m": "BYE", "a": 1, "b": 1}
+
+
+def test_is_method_matches_an_extension_method_in_any_case() -> None:
+    data = INVITE.replace(b"INVITE sip:", b"Foo sip:", 1).replace(b" INVITE\r\n", b" Foo\r\n")
+    r = run('if (is_method("FOO")) { $var(a) = 1; } if (is_method("fOO|BAR")) { $var(b) = 1; }'
+            ' if (!is_method("INVITE")) { $var(c) = 1; } $var(rc) = $rc;', data)
+    assert r.vars == {"a": 1, "b": 1, "c": 1, "rc": -1}

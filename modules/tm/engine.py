@@ -54,6 +54,9 @@ log = logging.getLogger("siprouter.tm")
 
 Schedule = Callable[[float | None], None]
 
+FR_HEAP_SLACK = 256
+"""Stale entries the final-response timer heap may hold beyond twice the live branches."""
+
 TIMER_GRID = 0.05
 """Seconds between the times the engine may be woken at: a deadline is served up to this
 late, and one wake-up serves every deadline of its slot."""
@@ -171,7 +174,15 @@ class TmEngine:
         else:
             timeout = tm.fr if tm.fr is not None else self.settings.fr_timer / 1000
         branch.fr_deadline = now + timeout
-        heapq.heappush(self._fr_heap, (branch.fr_deadline, next(self._seq), tm, branch))
+        heap = self._fr_heap
+        heapq.heappush(heap, (branch.fr_deadline, next(self._seq), tm, branch))
+        # An entry goes stale when its branch answers or the timer restarts (each 1xx), and
+        # would sit there, holding its transaction, until fr_inv_timer (2 min) brought it to
+        # the top: drop the stale ones once they outnumber the live (at most one per branch
+        # still in the table).
+        if len(heap) > 2 * len(self.by_client) + FR_HEAP_SLACK:
+            self._fr_heap = [e for e in heap if not self._stale(e)]
+            heapq.heapify(self._fr_heap)
 
     # --- performing the machines' events ------------------------------------------------------
 
@@ -500,8 +511,9 @@ class TmEngine:
         relayed = without_our_via(reply)
         if relayed is not None:
             self.send_upstream(tm, relayed[0], reply.status_code, relayed[1])
-        reason = [LOCAL_CANCEL_REASON] if self.settings.local_cancel_reason else []
-        self.cancel_branches(tm, reason, skip=branch)
+        if len(tm.branches) > 1:  # else there is nothing to cancel
+            reason = [LOCAL_CANCEL_REASON] if self.settings.local_cancel_reason else []
+            self.cancel_branches(tm, reason, skip=branch)
 
     def _branch_final(self, tm: TmTransaction, branch: UacBranch, code: int, reason: str,
                       reply: SIPResponse | None) -> None:

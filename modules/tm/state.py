@@ -49,7 +49,7 @@ class TmSettings:
         return out
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)  # thousands alive: no per-instance dict
 class UacBranch:
     """One branch: a client transaction and what tm learnt from its replies."""
 
@@ -77,7 +77,7 @@ class UacBranch:
         return self.final is not None or self.provisional > 0
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)  # thousands alive: no per-instance dict
 class TmTransaction:
     """A transaction as tm sees it: the server transaction and its branches."""
 

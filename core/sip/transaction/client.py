@@ -15,6 +15,7 @@ from .events import (
     TransportError,
 )
 from .machine import Transaction
+from .raw import top_via_value
 from .states import INVITE_CLIENT, NON_INVITE_CLIENT, Action, Event, response_event
 from .timers import DEFAULT_TIMERS, Timer, TimerConfig
 
@@ -38,7 +39,8 @@ class ClientTransaction(Transaction):
         final_response: the first final response received, or None.
     """
 
-    __slots__ = ("_data", "_request", "method", "branch", "key", "final_response", "_ack")
+    __slots__ = ("_data", "_request", "method", "branch", "key", "final_response", "_ack",
+                 "_sent_via")
 
     def __init__(
         self, request: SIPRequest, reliable: bool, now: float, *,
@@ -83,6 +85,16 @@ class ClientTransaction(Transaction):
         self.key: tuple[str, str] = (branch, cseq_method)
         self.final_response: SIPResponse | None = None
         self._ack: SendToTransport | None = None
+        self._sent_via: bytes | None = None
+
+    @property
+    def sent_via(self) -> bytes:
+        """Our (top) Via value as it went on the wire, which responses copy (b"" when it is
+        not simply there: folded, several values on its line)."""
+        if self._sent_via is None:
+            value = top_via_value(self._data)
+            self._sent_via = value if value is not None and b"," not in value else b""
+        return self._sent_via
 
     @property
     def request(self) -> SIPRequest:

@@ -19,6 +19,7 @@ from siprouter.core.sip.message import SIPRequest, SIPResponse
 from .client import ClientTransaction
 from .events import TransactionError, TransactionEvent
 from .machine import Transaction
+from .raw import branch_of, top_via_value
 from .server import ServerTransaction
 from .states import State
 
@@ -126,6 +127,8 @@ class TransactionTable:
         # test cannot be fooled by a recycled id)
         self._keyed: SIPRequest | None = None
         self._keyed_as: ServerKey | None = None
+        self._merged: SIPRequest | None = None  # the same for merge_key (check_merged, add)
+        self._merged_as: MergeKey | None = None
 
     def __len__(self) -> int:
         return len(self._keys)
@@ -156,7 +159,7 @@ class TransactionTable:
                 self._servers[skey] = tx
             elif lkey is not None:
                 self._servers_2543.setdefault(lkey, []).append(tx)
-            mkey = merge_key(request)
+            mkey = self._merge_key(request)
             if mkey is not None:
                 self._merge.setdefault(mkey, []).append(tx)
             self._keys[tx] = (None, skey, lkey, mkey)
@@ -164,6 +167,14 @@ class TransactionTable:
             raise TypeError(f"not a transaction: {tx!r}")
         tx.set_observer(self._on_change)
         self._on_change(tx)
+
+    def _merge_key(self, request: SIPRequest) -> MergeKey | None:
+        """`merge_key(request)`, computed once for the request seen last."""
+        if request is self._merged:
+            return self._merged_as
+        key = merge_key(request)
+        self._merged, self._merged_as = request, key
+        return key
 
     def _server_key(self, request: SIPRequest) -> ServerKey | None:
         """`server_key(request)`, computed once for the request seen last."""
@@ -224,6 +235,19 @@ class TransactionTable:
     def find_client(self, response: SIPResponse) -> ClientTransaction | None:
         """The client transaction `response` answers (s17.1.3), or None (a stray response:
         RFC 6026 s7.3 has the core drop it rather than forward it)."""
+        # Fast path: our Via comes back byte for byte (RFC 3261 s8.2.6.2), so when the top
+        # value is exactly what a transaction sent, that is the transaction the parsed Via
+        # would have named, and the parse is saved. Anything else is parsed.
+        value = top_via_value(response.raw)
+        if value:
+            branch = branch_of(value)
+            if branch is not None:
+                cseq = response.cseq
+                if cseq is None:
+                    return None
+                tx = self._clients.get((branch, cseq.method))
+                if tx is not None and tx.sent_via == value:
+                    return tx
         ckey = client_key(response)
         return self._clients.get(ckey) if ckey is not None else None
 
@@ -234,7 +258,7 @@ class TransactionTable:
         None. ACK and CANCEL are never merged (they are matched, not answered with 482)."""
         if request.method in ("ACK", "CANCEL"):
             return None
-        mkey = merge_key(request)
+        mkey = self._merge_key(request)
         if mkey is None:
             return None
         ongoing = self._merge.get(mkey)

@@ -7,19 +7,21 @@ else the callers fall back to the parsed message, so these never decide what is 
 from __future__ import annotations
 
 _VIA_NAMES = (b"via", b"v")
+_BLANKS = b" \t"
 
 
 def top_via_value(data: bytes) -> bytes | None:
     """The first Via value of a message as written: from its header's colon to the first
     comma or the end of the line, blanks around it removed. None when there is no Via in
     the header block, or its line is folded."""
-    end = data.find(b"\r\n\r\n")
     pos = data.find(b"\r\n") + 2
-    if pos < 2 or end < 0:
+    if pos < 2:
         return None
-    while pos <= end:
+    while True:
         eol = data.find(b"\r\n", pos)
-        if data[pos:pos + 1] not in (b" ", b"\t"):  # not a continuation line
+        if eol <= pos:
+            return None  # the blank line that ends the headers, or no line end at all
+        if data[pos] not in _BLANKS:  # not a continuation line
             colon = data.find(b":", pos, eol)
             if colon > 0 and data[pos:colon].strip().lower() in _VIA_NAMES:
                 if data[eol + 2:eol + 3] in (b" ", b"\t"):
@@ -27,7 +29,6 @@ def top_via_value(data: bytes) -> bytes | None:
                 comma = data.find(b",", colon, eol)
                 return data[colon + 1:comma if comma >= 0 else eol].strip(b" \t")
         pos = eol + 2
-    return None
 
 
 def branch_of(via_value: bytes) -> str | None:

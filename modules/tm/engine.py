@@ -16,6 +16,7 @@ import heapq
 import itertools
 import logging
 import math
+import weakref
 from collections.abc import Callable
 
 from siprouter.core.exports import RouteType
@@ -53,6 +54,8 @@ from .state import LOCAL_CANCEL_REASON, REASONS, TmSettings, TmTransaction, UacB
 log = logging.getLogger("siprouter.tm")
 
 Schedule = Callable[[float | None], None]
+
+FrEntry = tuple[float, int, "weakref.ref[TmTransaction]", int]
 
 FR_HEAP_SLACK = 256
 """Stale entries the final-response timer heap may hold beyond twice the live branches."""
@@ -99,7 +102,9 @@ class TmEngine:
         self.table = TransactionTable()
         self.by_server: dict[ServerTransaction, TmTransaction] = {}
         self.by_client: dict[ClientTransaction, tuple[TmTransaction, UacBranch | None]] = {}
-        self._fr_heap: list[tuple[float, int, TmTransaction, UacBranch]] = []
+        # fr_timer entries: (deadline, seq, the transaction (weakly: an entry that went stale
+        # must not keep a finished transaction alive until it reaches the top), branch index)
+        self._fr_heap: list[FrEntry] = []
         self._seq = itertools.count()
         self._armed: float | None = None
         self._fr_timers: dict[float, TimerConfig] = {}
@@ -145,9 +150,18 @@ class TmEngine:
             self.schedule(nxt)
 
     @staticmethod
-    def _stale(entry: tuple[float, int, TmTransaction, UacBranch]) -> bool:
-        deadline, _, _, branch = entry
-        return not branch.pending or branch.fr_deadline != deadline
+    def _live(entry: FrEntry) -> tuple[TmTransaction, UacBranch] | None:
+        """The transaction and branch of a final-response timer entry still in force."""
+        deadline, _, ref, index = entry
+        tm = ref()
+        if tm is None:
+            return None
+        branch = tm.branches[index]
+        return (tm, branch) if branch.pending and branch.fr_deadline == deadline else None
+
+    @classmethod
+    def _stale(cls, entry: FrEntry) -> bool:
+        return cls._live(entry) is None
 
     def handle_timers(self, now: float) -> None:
         """Run everything due at `now`: the machines' timers, then tm's final-response
@@ -163,9 +177,10 @@ class TmEngine:
                 self.perform_server(tx, events)
         heap = self._fr_heap
         while heap and heap[0][0] <= now:
-            entry = heapq.heappop(heap)
-            if not self._stale(entry):
-                self._fr_expired(entry[2], entry[3], now)
+            live = self._live(heapq.heappop(heap))
+            if live is not None:
+                self._fr_expired(live[0], live[1], now)
+            heap = self._fr_heap  # _fr_expired may have compacted it
         self.rearm()
 
     def _start_fr(self, tm: TmTransaction, branch: UacBranch, now: float) -> None:
@@ -175,11 +190,11 @@ class TmEngine:
             timeout = tm.fr if tm.fr is not None else self.settings.fr_timer / 1000
         branch.fr_deadline = now + timeout
         heap = self._fr_heap
-        heapq.heappush(heap, (branch.fr_deadline, next(self._seq), tm, branch))
+        heapq.heappush(heap, (branch.fr_deadline, next(self._seq), weakref.ref(tm),
+                              branch.index))
         # An entry goes stale when its branch answers or the timer restarts (each 1xx), and
-        # would sit there, holding its transaction, until fr_inv_timer (2 min) brought it to
-        # the top: drop the stale ones once they outnumber the live (at most one per branch
-        # still in the table).
+        # would sit there until fr_inv_timer (2 min) brought it to the top: drop the stale
+        # ones once they outnumber the live (at most one per branch still in the table).
         if len(heap) > 2 * len(self.by_client) + FR_HEAP_SLACK:
             self._fr_heap = [e for e in heap if not self._stale(e)]
             heapq.heapify(self._fr_heap)

@@ -77,7 +77,7 @@ class UacBranch:
         return self.final is not None or self.provisional > 0
 
 
-@dataclass(eq=False, slots=True)  # thousands alive: no per-instance dict
+@dataclass(eq=False, slots=True, weakref_slot=True)  # thousands alive: no per-instance dict
 class TmTransaction:
     """A transaction as tm sees it: the server transaction and its branches."""
 

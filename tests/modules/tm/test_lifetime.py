@@ -1,0 +1,133 @@
+"""How long tm keeps what a call made: one worker's receive path and tm engine on
+examples/stateful-relay.cfg, with a fake clock and a transport that records what it sends."""
+
+from __future__ import annotations
+
+import weakref
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from siprouter.core.cfg.frontend import analyze_file
+from siprouter.core.exports import default_registry
+from siprouter.core.runtime.compiler import compile_config
+from siprouter.core.runtime.context import WorkerState
+from siprouter.core.runtime.sipstate import ReceiveInfo, SocketInfo
+from siprouter.core.server.app import _load_runtime_extensions
+from siprouter.core.server.forward import StatelessForwarder
+from siprouter.core.server.identity import LocalIdentity
+from siprouter.core.server.receive import Pipeline
+from siprouter.core.server.responder import Responder
+from siprouter.core.server.settings import from_config, modparam_values
+from siprouter.modules.tm.engine import TmEngine
+from siprouter.modules.tm.state import TmSettings, TmTransaction
+
+CONFIG = Path(__file__).resolve().parents[3] / "examples" / "stateful-relay.cfg"
+PROXY = SocketInfo("udp", "127.0.0.1", 5060)
+UAC = ReceiveInfo("udp", "127.0.0.1", 5061, PROXY)
+UAS = ReceiveInfo("udp", "127.0.0.1", 5070, PROXY)
+
+
+@dataclass
+class Recorder:
+    """The transports: what was sent, to which port."""
+
+    sent: list[tuple[int, bytes]] = field(default_factory=list)
+
+    def send(self, proto: str, host: str, port: int, data: bytes,
+             socket: SocketInfo | None = None, *, no_connect: bool = False) -> bool:
+        self.sent.append((port, data))
+        return True
+
+    def socket_for(self, proto: str, ip: str) -> SocketInfo | None:
+        return PROXY
+
+    def last_to(self, port: int) -> bytes:
+        return [d for p, d in self.sent if p == port][-1]
+
+
+@dataclass
+class Proxy:
+    pipeline: Pipeline
+    engine: TmEngine
+    wire: Recorder
+    now: list[float]
+
+    def advance(self, seconds: float) -> None:
+        self.now[0] += seconds
+        self.engine.handle_timers(self.now[0])
+
+
+@pytest.fixture
+def proxy() -> Proxy:
+    _load_runtime_extensions()
+    analysis = analyze_file(str(CONFIG), {"DST_URI": '"sip:127.0.0.1:5070"',
+                                          "LISTEN": "udp:127.0.0.1:5060"})
+    settings = from_config(analysis.config)
+    script = compile_config(analysis.config, default_registry().loaded(settings.modules))
+    wire = Recorder()
+    identity = LocalIdentity([PROXY])
+    forwarder = StatelessForwarder(wire, identity, secret="test")  # type: ignore[arg-type]
+    responder = Responder(wire, "0" * 32)  # type: ignore[arg-type]
+    forwarder.replier = responder.reply
+    worker = WorkerState()
+    pipeline = Pipeline(script, worker, identity, forwarder, responder)
+    now = [1000.0]
+    engine = TmEngine(script=script, worker=worker, forwarder=forwarder,
+                      settings=TmSettings.from_params(modparam_values(script.config, "tm")),
+                      clock=lambda: now[0], schedule=lambda deadline: None)
+    vars(worker)["tm_engine"] = engine
+    pipeline.reply_hooks = [engine]
+    return Proxy(pipeline, engine, wire, now)
+
+
+def answer(request: bytes, code: int, reason: str) -> bytes:
+    """The UAS's reply to a request the proxy relayed: its Vias, From, To (tagged), Call-ID
+    and CSeq."""
+    head = request.split(b"\r\n\r\n", 1)[0].split(b"\r\n")[1:]
+    keep = [h for h in head if h.split(b":", 1)[0].lower() in (b"via", b"from", b"call-id",
+                                                                 b"cseq", b"record-route")]
+    to = [h + b";tag=uas" for h in head if h.lower().startswith(b"to:")]
+    return b"\r\n".join([b"SIP/2.0 %d %s" % (code, reason.encode()), *keep, *to,
+                         b"Content-Length: 0", b"", b""])
+
+
+def invite(proxy: Proxy, n: int, *answers: tuple[int, str]) -> TmTransaction:
+    """A call from the UAC, answered by the UAS with `answers`; its transaction."""
+    proxy.pipeline.on_message(
+        b"INVITE sip:service@127.0.0.1:5060 SIP/2.0\r\n"
+        b"Via: SIP/2.0/UDP 127.0.0.1:5061;branch=z9hG4bK-life-%d\r\n"
+        b"From: <sip:a@127.0.0.1>;tag=a%d\r\nTo: <sip:service@127.0.0.1>\r\n"
+        b"Call-ID: life-%d\r\nCSeq: 1 INVITE\r\nMax-Forwards: 70\r\n"
+        b"Content-Length: 0\r\n\r\n" % (n, n, n), UAC)
+    tm = next(reversed(proxy.engine.by_server.values()))
+    relayed = proxy.wire.last_to(5070)
+    for code, reason in answers:
+        proxy.pipeline.on_message(answer(relayed, code, reason), UAS)
+        assert proxy.wire.last_to(5061).startswith(b"SIP/2.0 %d" % code)
+    return tm
+
+
+def test_an_answered_call_is_forgotten_once_wt_timer_has_passed(proxy: Proxy) -> None:
+    ringing = invite(proxy, 0, (180, "Ringing"))  # its fr_inv_timer runs 2 min
+    made: list[weakref.ref[TmTransaction]] = []
+    for n in range(1, 300):
+        made.append(weakref.ref(invite(proxy, n, (180, "Ringing"), (200, "OK"))))
+        proxy.advance(0.01)
+    proxy.advance(5.1)  # wt_timer (5 s), far before fr_inv_timer
+    assert list(proxy.engine.by_server.values()) == [ringing]
+    assert [ref() for ref in made] == [None] * len(made)  # nothing holds them any more
+
+
+def test_a_retransmitted_invite_within_wt_timer_is_absorbed(proxy: Proxy) -> None:
+    invite(proxy, 1, (180, "Ringing"), (200, "OK"))
+    invites = sum(1 for port, _ in proxy.wire.sent if port == 5070)
+    proxy.advance(4.0)
+    proxy.pipeline.on_message(
+        b"INVITE sip:service@127.0.0.1:5060 SIP/2.0\r\n"
+        b"Via: SIP/2.0/UDP 127.0.0.1:5061;branch=z9hG4bK-life-1\r\n"
+        b"From: <sip:a@127.0.0.1>;tag=a1\r\nTo: <sip:service@127.0.0.1>\r\n"
+        b"Call-ID: life-1\r\nCSeq: 1 INVITE\r\nMax-Forwards: 70\r\n"
+        b"Content-Length: 0\r\n\r\n", UAC)
+    assert sum(1 for port, _ in proxy.wire.sent if port == 5070) == invites

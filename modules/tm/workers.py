@@ -37,6 +37,7 @@ log = logging.getLogger("siprouter.tm")
 RANK_SEP = "."
 HANDOFF_BUFFER = 4 * 1024 * 1024
 _DRAIN_BATCH = 64  # datagrams read per wake-up before yielding to the loop
+_SEEN_SOCKETS = 64  # socket objects remembered by identity (UDP: a few per worker)
 
 
 def owner_of_call_id(call_id: str, children: int) -> int:
@@ -176,6 +177,9 @@ class Dispatcher:
         self.children = links.children
         self.shared = shared
         self._index = {s: i for i, s in enumerate(shared)}
+        # the socket objects messages arrive with, by identity (a SocketInfo hashes all its
+        # fields): id -> (the object, kept so the id stays its own; its shared index or None)
+        self._seen: dict[int, tuple[SocketInfo, int | None]] = {}
         self.reader = links.pairs[rank][0]
         self.writers = [w for _, w in links.pairs]
         self.deliver: Deliver | None = None
@@ -192,7 +196,14 @@ class Dispatcher:
         """Hand a UDP datagram that arrived on a shared socket to its owner."""
         if rcv.proto != "udp":
             return False
-        index = self._index.get(rcv.socket)
+        sock = rcv.socket
+        seen = self._seen.get(id(sock))
+        if seen is not None and seen[0] is sock:
+            index = seen[1]
+        else:
+            index = self._index.get(sock)
+            if len(self._seen) < _SEEN_SOCKETS:
+                self._seen[id(sock)] = (sock, index)
         if index is None:
             return False  # our own socket: it is ours
         owner = owner_of(data, self.children)

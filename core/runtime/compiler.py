@@ -986,7 +986,8 @@ class Script:
             raise CompileError(self._errors)
         self._traced: dict[str, Action] | None = None
         self._active = self._plain
-        self._entry_spans = {key: block.span for key, block in self.blocks.items()}
+        # What run() pushes on the call stack, built once per route instead of per message.
+        self._entries = {key: (key, block.span) for key, block in self.blocks.items()}
 
     # --- used by the builds --------------------------------------------------------------------
 
@@ -1040,7 +1041,7 @@ class Script:
         body = self._active[key]
         ctx.run_flags = 0
         stack = ctx.call_stack
-        stack.append((key, self._entry_spans[key]))
+        stack.append(self._entries[key])
         try:
             ret = body(ctx)
         except ScriptStop as stop:

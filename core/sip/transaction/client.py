@@ -75,8 +75,9 @@ class ClientTransaction(Transaction):
 
     def _setup(self, data: bytes, sent: SIPRequest | None, method: str, branch: str,
                cseq_method: str, reliable: bool, now: float, timers: TimerConfig) -> None:
-        super().__init__(
-            INVITE_CLIENT if method == "INVITE" else NON_INVITE_CLIENT, reliable, now, timers,
+        Transaction.__init__(
+            self, INVITE_CLIENT if method == "INVITE" else NON_INVITE_CLIENT, reliable, now,
+            timers,
         )
         self._data = data
         self._request = sent
@@ -113,10 +114,13 @@ class ClientTransaction(Transaction):
 
     def receive_response(self, response: SIPResponse, now: float) -> list[TransactionEvent]:
         """A response matched to this transaction (s17.1.3) arrived."""
-        if self.final_response is None and response.status_code >= 200:
+        code = response.status_code
+        if self.final_response is None and code >= 200:
             self.final_response = response
-        return self._run(response_event(response.status_code, self.spec, from_tu=False), now,
-                         response)
+        event = self.spec.recv_events.get(code // 100) if 100 <= code <= 699 else None
+        if event is None:
+            event = response_event(code, self.spec, from_tu=False)  # raises
+        return self._run(event, now, response)
 
     def _perform(
         self, action: Action, message: SIPMessage | None, fired: Timer | None,

@@ -50,8 +50,8 @@ class ServerTransaction(Transaction):
     ) -> None:
         if request.method == "ACK":
             raise TransactionError("an ACK never creates a server transaction")
-        super().__init__(
-            INVITE_SERVER if request.method == "INVITE" else NON_INVITE_SERVER,
+        Transaction.__init__(
+            self, INVITE_SERVER if request.method == "INVITE" else NON_INVITE_SERVER,
             reliable, now, timers,
         )
         self.request = request
@@ -87,7 +87,10 @@ class ServerTransaction(Transaction):
               now: float) -> list[TransactionEvent]:
         self._pending = send
         self._pending_tag = to_tag
-        return self._run(response_event(status_code, self.spec, from_tu=True), now, None)
+        event = self.spec.tu_events.get(status_code // 100) if 100 <= status_code <= 699 else None
+        if event is None:
+            event = response_event(status_code, self.spec, from_tu=True)  # raises
+        return self._run(event, now, None)
 
     def _perform(
         self, action: Action, message: SIPMessage | None, fired: Timer | None,

@@ -155,12 +155,23 @@ class MachineSpec:
     # the table by state, then event (every state present): one look-up per event, no key
     # tuple to build
     rows: dict[State, dict[Event, Transition]] = field(init=False, repr=False, compare=False)
+    # response_event() by status class (1 to 6), from the network and from the TU
+    recv_events: dict[int, Event] = field(init=False, repr=False, compare=False)
+    tu_events: dict[int, Event] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         rows: dict[State, dict[Event, Transition]] = {state: {} for state in State}
         for (state, event), transition in self.transitions.items():
             rows[state][event] = transition
         object.__setattr__(self, "rows", rows)
+        if self.invite:
+            recv = [Event.RECV_1XX, Event.RECV_2XX] + [Event.RECV_300_699] * 4
+            tu = [Event.TU_1XX, Event.TU_2XX] + [Event.TU_300_699] * 4
+        else:
+            recv = [Event.RECV_1XX] + [Event.RECV_200_699] * 5
+            tu = [Event.TU_1XX] + [Event.TU_200_699] * 5
+        object.__setattr__(self, "recv_events", dict(enumerate(recv, 1)))
+        object.__setattr__(self, "tu_events", dict(enumerate(tu, 1)))
 
     def states(self) -> list[State]:
         """The states of the machine, in the order the rows first mention them."""

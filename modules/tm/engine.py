@@ -523,7 +523,7 @@ class TmEngine:
         self._branch_final(tm, branch, code, reply.reason, reply)
 
     def _relay_2xx(self, tm: TmTransaction, branch: UacBranch, reply: SIPResponse) -> None:
-        relayed = without_our_via(reply)
+        relayed = without_our_via(reply, want_tag=tm.is_invite)
         if relayed is not None:
             self.send_upstream(tm, relayed[0], reply.status_code, relayed[1])
         if len(tm.branches) > 1:  # else there is nothing to cancel

@@ -54,9 +54,12 @@ def local_reply(tm: TmTransaction, code: int, reason: str,
     return data, tm.tag if code > 100 and parts.to else None
 
 
-def without_our_via(reply: SIPResponse) -> tuple[bytes, str | None] | None:
+def without_our_via(reply: SIPResponse, *,
+                    want_tag: bool = True) -> tuple[bytes, str | None] | None:
     """The reply as it goes upstream, our (top) Via removed, and the To tag of a final one
-    (for the server transaction); None when it has no other Via."""
+    (for the server transaction; only an INVITE one uses it, to match an RFC 2543 ACK: with
+    `want_tag` False the To header is not parsed and the tag is None); None when it has no
+    other Via."""
     try:
         data = _cut_top_via(reply)
         if data is None:
@@ -64,7 +67,7 @@ def without_our_via(reply: SIPResponse) -> tuple[bytes, str | None] | None:
                 return None
             reply.remove_header_value("via", 0)
             data = reply.serialize()
-        if reply.status_code < 200:
+        if reply.status_code < 200 or not want_tag:
             return data, None
         to = reply.to
         return data, to.tag if to is not None else None

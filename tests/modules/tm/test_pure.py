@@ -128,5 +128,13 @@ def test_relayed_reply_with_a_folded_via_line_keeps_the_others() -> None:
     assert got[1] == "uas"
 
 
+def test_a_final_reply_relayed_without_its_tag_has_the_same_octets() -> None:
+    vias = ("Via: SIP/2.0/UDP 10.0.0.1;branch=z9hG4bKours\r\n"
+            "Via: SIP/2.0/UDP 10.0.0.9;branch=z9hG4bKtheirs\r\n")
+    with_tag = without_our_via(_reply(200, vias))
+    assert with_tag is not None and with_tag[1] == "uas"
+    assert without_our_via(_reply(200, vias), want_tag=False) == (with_tag[0], None)
+
+
 def test_reply_with_only_our_via_is_not_relayed() -> None:
     assert without_our_via(_reply(200, "Via: SIP/2.0/UDP 10.0.0.1;branch=z9hG4bKours\r\n")) is None

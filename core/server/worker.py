@@ -4,6 +4,7 @@ copy of the compiled script and its own `WorkerState`."""
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import signal
 from dataclasses import dataclass
@@ -42,6 +43,22 @@ class WorkerPlan:
     rank: int = 0  # this worker's index, set by the supervisor before it forks
 
 
+# Young-generation threshold: messages allocate thousands of container objects that die by
+# reference counting; collecting every 700 (CPython's default) of them cost ≈4% of a stateful
+# call's instructions (callgrind, bench_stateful_relay --path-only) for no cycle found.
+GC_YOUNG_THRESHOLD = 20_000
+
+
+def tune_gc() -> None:
+    """Set a worker's garbage collector for message handling: everything built at start-up
+    (the compiled script, modules, sockets) moves to the permanent generation, so full
+    collections no longer walk it, and young collections run less often."""
+    gc.collect()
+    gc.freeze()
+    _, older, oldest = gc.get_threshold()
+    gc.set_threshold(GC_YOUNG_THRESHOLD, older, oldest)
+
+
 def new_event_loop() -> asyncio.AbstractEventLoop:
     """uvloop's loop when it is installed (about twice the packet rate), else asyncio's."""
     try:
@@ -77,6 +94,7 @@ async def serve(plan: WorkerPlan, stop: asyncio.Event) -> None:
     pipeline.on_message = divert(  # type: ignore[method-assign,assignment]
         env.inbound, pipeline.on_message)
     await transports.start(pipeline)
+    tune_gc()
     try:
         await stop.wait()
     finally:

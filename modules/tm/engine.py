@@ -157,7 +157,9 @@ class TmEngine:
         if tm is None:
             return None
         branch = tm.branches[index]
-        return (tm, branch) if branch.pending and branch.fr_deadline == deadline else None
+        if branch.fr_queued != deadline or branch.fr_deadline is None or not branch.pending:
+            return None
+        return tm, branch
 
     @classmethod
     def _stale(cls, entry: FrEntry) -> bool:
@@ -179,7 +181,12 @@ class TmEngine:
         while heap and heap[0][0] <= now:
             live = self._live(heapq.heappop(heap))
             if live is not None:
-                self._fr_expired(live[0], live[1], now)
+                tm, branch = live
+                branch.fr_queued = None
+                if branch.fr_deadline is not None and branch.fr_deadline > now:
+                    self._queue_fr(tm, branch)  # restarted since it was queued
+                else:
+                    self._fr_expired(tm, branch, now)
             heap = self._fr_heap  # _fr_expired may have compacted it
         self.rearm()
 
@@ -188,13 +195,22 @@ class TmEngine:
             timeout = tm.fr_inv if tm.fr_inv is not None else self.settings.fr_inv_timer / 1000
         else:
             timeout = tm.fr if tm.fr is not None else self.settings.fr_timer / 1000
-        branch.fr_deadline = now + timeout
+        branch.fr_deadline = deadline = now + timeout
+        queued = branch.fr_queued
+        if queued is not None and queued <= deadline and branch.pending:
+            return  # a restart (each 1xx): the entry queued comes up first and re-queues
+        self._queue_fr(tm, branch)
+
+    def _queue_fr(self, tm: TmTransaction, branch: UacBranch) -> None:
+        """Put the branch's fr_deadline on the heap (one live entry per branch)."""
+        assert branch.fr_deadline is not None
+        branch.fr_queued = branch.fr_deadline
         heap = self._fr_heap
         heapq.heappush(heap, (branch.fr_deadline, next(self._seq), weakref.ref(tm),
                               branch.index))
-        # An entry goes stale when its branch answers or the timer restarts (each 1xx), and
-        # would sit there until fr_inv_timer (2 min) brought it to the top: drop the stale
-        # ones once they outnumber the live (at most one per branch still in the table).
+        # An entry goes stale when its branch answers, and would sit there until
+        # fr_inv_timer (2 min) brought it to the top: drop the stale ones once they
+        # outnumber the live (at most one per branch still in the table).
         if len(heap) > 2 * len(self.by_client) + FR_HEAP_SLACK:
             self._fr_heap = [e for e in heap if not self._stale(e)]
             heapq.heapify(self._fr_heap)

@@ -66,6 +66,7 @@ class UacBranch:
     cancel_pending: bool = False  # CANCEL it as soon as it answers provisionally
     cancelled: bool = False  # a CANCEL was sent on it
     fr_deadline: float | None = None
+    fr_queued: float | None = None  # the deadline of its entry on the engine's fr_timer heap
     flags: int = 0
 
     @property

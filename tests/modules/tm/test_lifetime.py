@@ -131,3 +131,29 @@ def test_a_retransmitted_invite_within_wt_timer_is_absorbed(proxy: Proxy) -> Non
         b"Call-ID: life-1\r\nCSeq: 1 INVITE\r\nMax-Forwards: 70\r\n"
         b"Content-Length: 0\r\n\r\n", UAC)
     assert sum(1 for port, _ in proxy.wire.sent if port == 5070) == invites
+
+
+def sent_since(proxy: Proxy, mark: int, port: int, start: bytes) -> list[bytes]:
+    return [d for p, d in proxy.wire.sent[mark:] if p == port and d.startswith(start)]
+
+
+def test_a_branch_ringing_past_fr_inv_timer_is_cancelled_and_answered_408(proxy: Proxy) -> None:
+    invite(proxy, 1, (180, "Ringing"))
+    mark = len(proxy.wire.sent)
+    proxy.advance(119.0)  # fr_inv_timer: 120 s from the 180
+    assert sent_since(proxy, mark, 5070, b"CANCEL ") == []
+    proxy.advance(1.1)
+    assert len(sent_since(proxy, mark, 5070, b"CANCEL ")) == 1
+    assert len(sent_since(proxy, mark, 5061, b"SIP/2.0 408 ")) == 1
+
+
+def test_each_provisional_reply_restarts_fr_inv_timer(proxy: Proxy) -> None:
+    invite(proxy, 1, (180, "Ringing"))
+    relayed = proxy.wire.last_to(5070)
+    proxy.advance(100.0)
+    proxy.pipeline.on_message(answer(relayed, 183, "Session Progress"), UAS)
+    mark = len(proxy.wire.sent)
+    proxy.advance(119.0)  # 219 s from the 180, 119 s from the 183
+    assert sent_since(proxy, mark, 5070, b"CANCEL ") == []
+    proxy.advance(1.1)
+    assert len(sent_since(proxy, mark, 5070, b"CANCEL ")) == 1

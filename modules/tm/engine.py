@@ -510,6 +510,11 @@ class TmEngine:
         if not branch.pending and code < 300 and code >= 200 and tm.is_invite:
             self._relay_2xx(tm, branch, reply)  # a late 2xx still makes a call
             return
+        if branch.cancel_pending and code < 200:
+            # cancelled before it answered (counted 487 since): now it may be CANCELled
+            branch.provisional = code
+            self._send_cancel(tm, branch, tm.cancel_reasons)
+            return
         if not branch.pending:
             return
         tm.reply_code, tm.reply, tm.branch_index = code, reply, branch.index
@@ -521,9 +526,6 @@ class TmEngine:
                 return
         if code < 200:
             branch.provisional = code
-            if branch.cancel_pending:
-                self._send_cancel(tm, branch, tm.cancel_reasons)
-                return
             if tm.is_invite and self.settings.restart_fr_on_each_reply or \
                     branch.fr_deadline is not None and tm.fr_inv is not None:
                 self._start_fr(tm, branch, self.clock())

@@ -1,5 +1,6 @@
-"""How long tm keeps what a call made: one worker's receive path and tm engine on
-examples/stateful-relay.cfg, with a fake clock and a transport that records what it sends."""
+"""tm's engine on a fake clock: how long it keeps what a call made, its fr timers, CANCEL.
+One worker's receive path and tm engine on examples/stateful-relay.cfg, with a transport
+that records what it sends."""
 
 from __future__ import annotations
 
@@ -157,3 +158,22 @@ def test_each_provisional_reply_restarts_fr_inv_timer(proxy: Proxy) -> None:
     assert sent_since(proxy, mark, 5070, b"CANCEL ") == []
     proxy.advance(1.1)
     assert len(sent_since(proxy, mark, 5070, b"CANCEL ")) == 1
+
+
+def test_a_branch_cancelled_before_it_answered_is_cancelled_at_its_first_1xx(
+        proxy: Proxy) -> None:
+    invite(proxy, 1)  # the UAS has not answered yet
+    proxy.pipeline.on_message(
+        b"CANCEL sip:service@127.0.0.1:5060 SIP/2.0\r\n"
+        b"Via: SIP/2.0/UDP 127.0.0.1:5061;branch=z9hG4bK-life-1\r\n"
+        b"From: <sip:a@127.0.0.1>;tag=a1\r\nTo: <sip:service@127.0.0.1>\r\n"
+        b"Call-ID: life-1\r\nCSeq: 1 CANCEL\r\nMax-Forwards: 70\r\n"
+        b'Reason: Q.850;cause=16;text="Terminated"\r\nContent-Length: 0\r\n\r\n', UAC)
+    relayed = [d for p, d in proxy.wire.sent if p == 5070 and d.startswith(b"INVITE ")][-1]
+    assert sent_since(proxy, 0, 5070, b"CANCEL ") == []  # s9.1: not before it answered
+    mark = len(proxy.wire.sent)
+    proxy.pipeline.on_message(answer(relayed, 180, "Ringing"), UAS)
+    cancels = sent_since(proxy, mark, 5070, b"CANCEL ")
+    assert len(cancels) == 1
+    assert b'Reason: Q.850;cause=16;text="Terminated"' in cancels[0]
+    assert sent_since(proxy, mark, 5061, b"SIP/2.0 180 ") == []  # the caller has its 487

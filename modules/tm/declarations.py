@@ -14,6 +14,10 @@ from .contacts import t_load_contacts, t_next_contact_flow, t_next_contacts
 exports = ModuleExports("tm", doc="Stateful transaction management")
 
 # Parameters
+# Kamailio's cfg framework lists tm's string variables first (cfg.list).
+exports.param("auto_inv_100_reason", str, "trying -- your call is important to us", runtime=True, doc="Set reason text of the automatically sent 100 to an INVITE.")
+exports.param("default_reason", str, "Server Internal Error", runtime=True, doc="Default SIP reason phrase sent by t_reply() if it cannot retrieve its parameters (e.g.")
+exports.param("ac_extra_hdrs", str, "", runtime=True, doc="Header fields prefixed by this parameter value are included in the CANCEL and negative...")
 exports.param("ruri_matching", int, 1, runtime=True, doc="If set the TM module will try to match the request URI when doing SIP 1.0 (pre-RFC 3261)...")
 exports.param("via1_matching", int, 1, runtime=True, doc="If set the TM module will try to match the topmost \"Via\" header when doing SIP 1.0...")
 exports.param("callid_matching", int, 0, runtime=True, doc="If set the TM module will try to match the callid when doing transaction matching.")
@@ -27,7 +31,6 @@ exports.param("max_inv_lifetime", int, 180000, runtime=True, doc="Maximum time a
 exports.param("max_noninv_lifetime", int, 32000, runtime=True, doc="Maximum time a non-INVITE transaction is allowed to be active (in milliseconds).")
 exports.param("noisy_ctimer", int, 1, runtime=True, doc="If set, INVITE transactions that time-out (FR INV timer) will be always replied.")
 exports.param("auto_inv_100", int, 1, runtime=True, doc="If set (default) tm will automatically send and 100 reply to INVITEs.")
-exports.param("auto_inv_100_reason", str, "trying -- your call is important to us", runtime=True, doc="Set reason text of the automatically sent 100 to an INVITE.")
 exports.param("unix_tx_timeout", int, 500, runtime=True, doc="Unix socket transmission timeout, in milliseconds.")
 exports.param("restart_fr_on_each_reply", int, 1, runtime=True, doc="If set (default), the fr_inv_timer for an INVITE transaction will be restarted for each...")
 exports.param("fr_timer_avp", str, None, doc="The value of fr_timer timer can be overriden on per-transaction basis.")
@@ -37,9 +40,7 @@ exports.param("pass_provisional_replies", int, 0, runtime=True, doc="If set, TMC
 exports.param("aggregate_challenges", int, 1, runtime=True, doc="If set (default) and the final response is a 401 or a 407 and more than one branch...")
 exports.param("unmatched_cancel", int, 0, runtime=True, doc="This parameter selects between forwarding CANCELs that do not match any transaction...")
 exports.param("default_code", int, 500, runtime=True, doc="Default response code sent by t_reply() if it cannot retrieve its parameters (e.g.")
-exports.param("default_reason", str, "Server Internal Error", runtime=True, doc="Default SIP reason phrase sent by t_reply() if it cannot retrieve its parameters (e.g.")
 exports.param("reparse_invite", int, 1, runtime=True, doc="If set (default), the CANCEL and negative ACK requests are constructed from the INVITE...")
-exports.param("ac_extra_hdrs", str, "", runtime=True, doc="Header fields prefixed by this parameter value are included in the CANCEL and negative...")
 exports.param("blst_503", int, 0, runtime=True, doc="If set and the Kamailio blocklist support is enabled, every 503 reply source is added to...")
 exports.param("blst_503_def_timeout", int, 0, runtime=True, doc="Blocklist interval in seconds for a 503 reply with no \"Retry-After\" header.")
 exports.param("blst_503_min_timeout", int, 0, runtime=True, doc="Minimum blocklist interval in seconds for a 503 reply with a \"Retry-After\" header.")

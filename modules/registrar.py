@@ -132,6 +132,13 @@ class RegError(Exception):
     def reason(self) -> str:
         return _REASONS.get(self.status, "Server Internal Error")
 
+    def new(self) -> RegError:
+        """A fresh copy to raise. The R_* values below are never raised themselves: raising
+        one instance again keeps its traceback and chains the new one in front of it, so a
+        shared instance would hold every frame (message, bindings) of every REGISTER refused
+        with it (e.g. each retransmission under load) for the life of the process."""
+        return RegError(self.status, self.info, self.retcode)
+
 
 _REASONS = {200: "OK", 400: "Bad Request", 420: "Bad Extension", 421: "Extension Required",
             423: "Interval Too Brief", 439: "First Hop Lacks Outbound Support",
@@ -204,7 +211,7 @@ def aor_of(uri: URI | str) -> str:
     unless case_sensitive, realm_prefix stripped from the host."""
     parsed = parse_uri(uri) if isinstance(uri, str) else uri
     if not isinstance(parsed, SipURI):
-        raise R_AOR_PARSE
+        raise R_AOR_PARSE.new()
     user = parsed.user or ""
     host = parsed.host
     prefix = param("realm_prefix")
@@ -215,13 +222,13 @@ def aor_of(uri: URI | str) -> str:
     else:
         aor = f"{user}@{host}" if user else host
     if not aor:
-        raise R_TO_USER
+        raise R_TO_USER.new()
     return aor if _int_param("case_sensitive") else aor.lower()
 
 
 def _expires_value(text: str | None) -> int:
     if text is None or not text.strip().isdigit() or int(text) > MAX_EXPIRES_VALUE:
-        raise R_INV_EXP
+        raise R_INV_EXP.new()
     return int(text)
 
 
@@ -242,7 +249,7 @@ def _contact_expires(na: NameAddr, header: int | None, flags: int) -> int:
         low = _int_param("min_expires")
         if low and e < low:
             if _int_param("min_expires_mode"):
-                raise R_LOW_EXP
+                raise R_LOW_EXP.new()
             e = low
         high = _int_param("max_expires")
         if high and e > high:
@@ -257,63 +264,63 @@ def read_register(msg: SIPRequest, flags: int = 0, aor_uri: str | None = None) -
         callid = msg.call_id
         cseq = msg.cseq
     except SIPError:
-        raise R_PARSE from None
+        raise R_PARSE.new() from None
     if to is None:
-        raise R_TO_MISS
+        raise R_TO_MISS.new()
     if not callid:
-        raise R_CID_MISS
+        raise R_CID_MISS.new()
     if cseq is None:
-        raise R_CS_MISS
+        raise R_CS_MISS.new()
     if len(callid) > MAX_CALLID:
-        raise R_CALLID_LEN
+        raise R_CALLID_LEN.new()
     try:
         aor = aor_of(aor_uri if aor_uri else to.uri)
     except SIPError:
-        raise R_AOR_PARSE from None
+        raise R_AOR_PARSE.new() from None
     try:
         header_expires = msg.expires
     except SIPError:
-        raise R_PARSE_EXP from None
+        raise R_PARSE_EXP.new() from None
     if header_expires is not None and header_expires > MAX_EXPIRES_VALUE:
-        raise R_PARSE_EXP
+        raise R_PARSE_EXP.new()
     raw_contacts = [v.strip() for v in msg.header_values("contact")]
     star = "*" in raw_contacts
     if star and len(raw_contacts) > 1:
-        raise R_STAR_CONT
+        raise R_STAR_CONT.new()
     if star and header_expires != 0:
-        raise R_STAR_EXP
+        raise R_STAR_EXP.new()
     try:
         parsed = [] if star else msg.contacts
     except SIPError:
-        raise R_PARSE_CONT from None
+        raise R_PARSE_CONT.new() from None
     supported = _tokens(msg, "supported")
     required = _tokens(msg, "require")
     outbound_mode = _int_param("outbound_mode")
     outbound = "outbound" in supported | required
     if "outbound" in required and outbound_mode == 0:
-        raise R_OB_REQD
+        raise R_OB_REQD.new()
     if outbound_mode == 2 and not outbound:
-        raise R_OB_UNSUP
+        raise R_OB_UNSUP.new()
     use_regid = (outbound and outbound_mode) or _int_param("regid_mode")
     max_size = _int_param("contact_max_size") or 512
     specs = []
     for na in parsed:
         uri = str(na.uri)
         if len(uri) > max_size:
-            raise R_CONTACT_LEN
+            raise R_CONTACT_LEN.new()
         q = _int_param("default_q")
         if "q" in na.params:
             try:
                 q = parse_q(na.params.get("q") or "")
             except ValueError:
-                raise R_INV_Q from None
+                raise R_INV_Q.new() from None
         instance = na.param("+sip.instance") or "" if _int_param("gruu_enabled") or use_regid \
             else ""
         reg_id = 0
         if use_regid and "reg-id" in na.params:
             text = na.param("reg-id") or ""
             if not text.isdigit() or not 0 < int(text) <= MAX_EXPIRES_VALUE or not instance:
-                raise R_INV_REGID
+                raise R_INV_REGID.new()
             reg_id = int(text)
         specs.append(ContactSpec(uri, _contact_expires(na, header_expires, flags), q,
                                  instance, reg_id))
@@ -323,7 +330,7 @@ def read_register(msg: SIPRequest, flags: int = 0, aor_uri: str | None = None) -
     if path:
         mode = _int_param("path_mode")
         if mode == 2 and not path_ok:
-            raise R_PATH_UNSUP
+            raise R_PATH_UNSUP.new()
         if mode == 2 or (mode == 1 and path_ok):
             headers.append(f"Path: {path}")
     if any(s.reg_id for s in specs) and outbound:
@@ -390,8 +397,8 @@ def plan_register(reg: Register, existing: list[Binding], template: Binding, now
         if match is not None:
             if match.callid == reg.callid and reg.cseq <= match.cseq:
                 if reg.cseq == match.cseq and now - match.last_modified <= cseq_delay:
-                    raise R_RETRANS
-                raise R_OOO
+                    raise R_RETRANS.new()
+                raise R_OOO.new()
             current.remove(match)
             if spec.expires == 0:
                 changes.append(Change("delete", match))
@@ -419,7 +426,7 @@ def plan_register(reg: Register, existing: list[Binding], template: Binding, now
                 changes.append(Change("delete", b))
                 deleted += 1
     if max_contacts and inserted and len(current) > max_contacts:
-        raise R_TOO_MANY
+        raise R_TOO_MANY.new()
     retcode = 1 if inserted else 2 if updated else 3 if deleted else 1
     return Plan(changes, retcode, current)
 
@@ -464,7 +471,7 @@ def reply_headers(err: RegError | None, bindings: list[Binding], now: float,
             lines.append(f"Min-Expires: {_int_param('min_expires')}")
         if err.status == 503 and _int_param("retry_after") > 0:
             lines.append(f"Retry-After: {_int_param('retry_after')}")
-        if err is R_PATH_UNSUP:
+        if err == R_PATH_UNSUP:
             lines.append("Unsupported: path")
     return lines
 
@@ -542,7 +549,7 @@ def save_register(ctx: Context, table: str, flags: int = 0,
         svc.apply(table, plan.changes, memory_only=bool(flags & 0x01))
     except DBError as exc:
         log.error("save(%s): %s", table, exc)
-        raise R_UL_FAIL from None
+        raise R_UL_FAIL.new() from None
     if ctx.sip is not None:  # reply headers save() adds (Path, Require: outbound)
         vars(ctx.sip)["registrar_extra"] = reg.headers
     return plan.retcode, None, usrloc.lookup_order(plan.after, svc.settings.desc_time_order)
@@ -573,7 +580,9 @@ def save(ctx: Context, table: Value, flags: Value = 0, uri: Value = None) -> int
         retcode, _, bindings = save_register(ctx, name, f, aor_uri)
         err: RegError | None = None
     except RegError as exc:
-        err = exc
+        # Without its traceback: `err` outlives the except block, and the traceback holds
+        # this frame, which holds `err` (a cycle only the garbage collector would break).
+        err = exc.with_traceback(None)
         retcode = exc.retcode
         bindings = []
         if exc.status == 200:  # a retransmission or an old CSeq: answer with what is there

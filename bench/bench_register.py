@@ -24,6 +24,13 @@ Memory for --bindings bindings:
     python bench/bench_register.py --only siprouter:0 --only kamailio:0 --no-memory
     python bench/bench_register.py --users 2000 --bindings 10000 --json out.json
     python bench/bench_register.py --path-only --users 5000   # CPU per REGISTER, in process
+    python bench/bench_register.py --overload-memory --only siprouter:0   # memory under overload
+
+Memory under overload (--overload-memory, siprouter only): SIPp sends --overload-rate
+REGISTERs/s (well above what passes) for --overload-seconds, --overload-rounds times with
+--overload-idle seconds between; every second each worker's RSS and PSS are read from
+/proc/<pid>/smaps_rollup, and the cache file's size in /dev/shm. Growth that continues from
+round to round is a leak; a level reached in the first round and kept is a bounded cache.
 
 Every process started here is stopped by its PID.
 """
@@ -46,6 +53,7 @@ from pathlib import Path
 from bench_stateless_relay import (
     Proc,
     Result,
+    _tree,
     apt_install,
     cpu_seconds,
     free_port,
@@ -248,6 +256,76 @@ def siprouter_memory(count: int, work: Path) -> dict[str, float]:
             "rss": max(0, rss_after - rss_before) / count}
 
 
+# --- memory under sustained overload ------------------------------------------------------------
+
+
+def smaps_rollup(pid: int) -> dict[str, int]:
+    """Rss, Pss and Anonymous of a process in kB ({} when it is gone)."""
+    out = {}
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as f:
+            for line in f:
+                key, _, value = line.partition(":")
+                if key in ("Rss", "Pss", "Anonymous"):
+                    out[key] = int(value.split()[0])
+    except OSError:
+        return {}
+    return out
+
+
+def overload_memory(db_mode: int, sipp: str, args: argparse.Namespace, work: Path) -> str:
+    """Rounds of overload (see the module docstring); a table of each process's RSS/PSS at
+    the start and at the end of every round and of every idle time after it."""
+    import threading
+
+    users = users_file(work, args.users)
+    proc, port = start_server("siprouter", db_mode, args.children, work)
+    marks: list[tuple[str, dict[int, dict[str, int]], int]] = []
+    latest: dict[str, object] = {}
+    done = threading.Event()
+
+    def sample() -> None:
+        while not done.is_set():
+            procs = {pid: r for pid in _tree(proc.pid) if (r := smaps_rollup(pid))}
+            cache = sum(f.stat().st_size for f in Path("/dev/shm").glob(
+                f"siprouter-usrloc-{proc.pid}-*"))
+            latest.update(procs=procs, cache=cache)
+            done.wait(1.0)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    lines = []
+    try:
+        time.sleep(2.0)
+        marks.append(("start", latest["procs"], latest["cache"]))  # type: ignore[arg-type]
+        for r in range(1, args.overload_rounds + 1):
+            step = run_uac(sipp, port, args.overload_rate, args.overload_seconds, work,
+                           proc.pid, scenario(users))
+            lines.append(f"round {r}: {step.calls:,} REGISTERs asked at {args.overload_rate}/s, "
+                         f"{step.successful:,} answered 200, {step.failed:,} failed, "
+                         f"SIPp held {step.held_rate:.0f}/s")
+            time.sleep(1.1)
+            marks.append((f"end of round {r}", latest["procs"],  # type: ignore[arg-type]
+                          latest["cache"]))  # type: ignore[arg-type]
+            time.sleep(args.overload_idle)
+            marks.append((f"{args.overload_idle:g} s idle after round {r}",
+                          latest["procs"], latest["cache"]))  # type: ignore[arg-type]
+    finally:
+        done.set()
+        sampler.join()
+        proc.stop()
+    pids = sorted(marks[0][1])
+    names = ["main" if pid == proc.pid else f"process {i}" for i, pid in enumerate(pids)]
+    table = ["| when | " + " | ".join(f"{n} RSS/PSS (MB)" for n in names)
+             + " | cache file (MB) |", "|---" * (len(pids) + 2) + "|"]
+    for when, procs, cache in marks:
+        cells = [f"{procs[p]['Rss'] / 1024:.0f} / {procs[p]['Pss'] / 1024:.0f}" if p in procs
+                 else "-" for p in pids]
+        table.append(f"| {when} | " + " | ".join(cells) + f" | {cache / 2**20:.1f} |")
+    return "\n".join([f"siprouter, db_mode {db_mode}, children={args.children}, "
+                      f"{args.users:,} users:", *lines, "", *table])
+
+
 # --- the REGISTER path alone, in process -------------------------------------------------------
 
 
@@ -372,7 +450,23 @@ def main(argv: list[str] | None = None) -> int:
                    help="keep the servers' logs and databases here (default: a temporary one)")
     p.add_argument("--path-only", action="store_true",
                    help="only the in-process CPU cost of the REGISTER path (--users users)")
+    p.add_argument("--overload-memory", action="store_true",
+                   help="only siprouter's memory under sustained overload (--only siprouter:N "
+                        "picks the db_mode; default both)")
+    p.add_argument("--overload-rate", type=int, default=4000)
+    p.add_argument("--overload-seconds", type=float, default=30.0)
+    p.add_argument("--overload-rounds", type=int, default=3)
+    p.add_argument("--overload-idle", type=float, default=15.0)
     args = p.parse_args(argv)
+    if args.overload_memory:
+        modes = [int(s.split(":")[1]) for s in args.only or SETUPS if s.startswith("siprouter")]
+        load0 = os.getloadavg()[0]
+        with tempfile.TemporaryDirectory(prefix="bench-register-") as tmp:
+            for mode in modes:
+                print(overload_memory(mode, need("sipp", "sip-tester"), args, Path(tmp)),
+                      end="\n\n", flush=True)
+        print(f"load average {load0:.2f} before, {os.getloadavg()[0]:.2f} after")
+        return 0
     if args.path_only:
         with tempfile.TemporaryDirectory(prefix="bench-register-") as tmp:
             print(path_only(args.users, Path(tmp)))

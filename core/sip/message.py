@@ -28,6 +28,7 @@ from .via import Via, parse_via
 T = TypeVar("T")
 _FOLD_RE = re.compile(r"[ \t]*\r\n[ \t]+")
 _MISSING = object()
+_BLANKS = " \t\r\n\x0b\x0c"  # what bytes.strip() strips, for text standing for octets
 
 
 
@@ -35,8 +36,8 @@ class SIPMessage:
     """A request or a response. Use `SIPRequest` / `SIPResponse` to tell them apart."""
 
     __slots__ = (
-        "_data", "_start_end", "_lines", "_keys", "_folded", "_hdr_start", "_starts",
-        "_body_start", "_body_end", "_cache", "_edits",
+        "_data", "_start_end", "_lines", "_keys", "_keyset", "_dups", "_folded", "_hdr_start",
+        "_starts", "_body_start", "_body_end", "_cache", "_edits",
     )
 
     is_request: bool = False
@@ -45,6 +46,8 @@ class SIPMessage:
     _start_end: int  # offset of the start line's CRLF
     _lines: list[str]  # logical header lines (folds kept inside), without CRLF
     _keys: list[str]  # canonical key of each line
+    _keyset: set[str]  # the keys present: membership without comparing along the list
+    _dups: bool  # some key has more than one line (else every present key counts once)
     _folded: bool  # some line continues over several physical lines
     _hdr_start: int  # offset of the first header line
     _starts: list[int] | None  # offset of each line, computed when first needed
@@ -124,9 +127,11 @@ class SIPMessage:
         return _FOLD_RE.sub(" ", text) if self._folded else text
 
     def _indices(self, key: str) -> list[int]:
-        keys = self._keys
-        if key not in keys:
+        if key not in self._keyset:
             return []
+        keys = self._keys
+        if not self._dups:
+            return [keys.index(key)]
         return [i for i, k in enumerate(keys) if k == key]
 
     @property
@@ -148,20 +153,45 @@ class SIPMessage:
         received; for callers that test several headers at once. Do not change it."""
         return self._keys
 
+    @property
+    def header_key_set(self) -> set[str]:
+        """The canonical keys present, as a set (membership tests without walking the
+        lines). Do not change it."""
+        return self._keyset
+
+    def header_line(self, index: int) -> str:
+        """Header line `index` (of `header_keys`) as received: name, colon and value, folds
+        kept, without its CRLF."""
+        return self._lines[index]
+
+    @property
+    def has_folded_lines(self) -> bool:
+        """True when some header line continues over several physical lines."""
+        return self._folded
+
+    @property
+    def repeats_a_header(self) -> bool:
+        """True when some header has more than one line (when False, every header present
+        has exactly one)."""
+        return self._dups
+
     def has_header(self, name: str) -> bool:
         """True if at least one line of that header (any spelling) is present."""
-        return canonical_name(name) in self._keys
+        return canonical_name(name) in self._keyset
 
     def header_count(self, name: str) -> int:
         """Number of lines of that header."""
-        return self._keys.count(canonical_name(name))
+        key = canonical_name(name)
+        if key not in self._keyset:
+            return 0
+        return self._keys.count(key) if self._dups else 1
 
     def header(self, name: str) -> str | None:
         """Value of the first line of the header (any case, compact forms), or None.
 
         Values are stripped and each LWS fold reads as one space."""
         key = canonical_name(name)
-        return self._public_value(self._keys.index(key)) if key in self._keys else None
+        return self._public_value(self._keys.index(key)) if key in self._keyset else None
 
     def header_all(self, name: str) -> list[str]:
         """Values of every line of the header, in order (not comma-split)."""
@@ -214,24 +244,29 @@ class SIPMessage:
         cache = self._cache
         if key in cache:
             return cache[key]  # type: ignore[return-value]
+        if key not in self._keyset:
+            cache[key] = None
+            return None
         keys = self._keys
-        result: T | None = None
-        if key in keys:
-            i = keys.index(key)
-            if keys.count(key) > 1:
-                second = keys.index(key, i + 1)
-                raise self._error(
-                    RemoteSIPError(
-                        f"more than one {display_name(key)} header",
-                        position=self._line_starts()[second],
-                    ),
-                    key=key,
-                )
+        i = keys.index(key)
+        if self._dups and keys.count(key) > 1:
+            second = keys.index(key, i + 1)
+            raise self._error(
+                RemoteSIPError(
+                    f"more than one {display_name(key)} header",
+                    position=self._line_starts()[second],
+                ),
+                key=key,
+            )
+        if self._folded:
             value = self._value(i)
-            try:
-                result = parser(value)
-            except SIPError as err:
-                raise self._error(err, value, self._value_offset(i), key) from None
+        else:  # _value(i), inlined: every request has a few of these
+            line = self._lines[i]
+            value = line[line.find(":") + 1:].strip(" \t")
+        try:
+            result = parser(value)
+        except SIPError as err:
+            raise self._error(err, value, self._value_offset(i), key) from None
         cache[key] = result
         return result
 
@@ -249,6 +284,46 @@ class SIPMessage:
         return (self._value(found[index]), self._value_offset(found[index])) if index < len(
             found) else None
 
+    def split_top_via(self) -> tuple[str, str | None, bytes] | None:
+        """The first Via value, the second (None when there is none) and the octets as
+        received without the first value (its line goes when it was alone on it), found from
+        the header lines; for relaying a reply. None when the message has edits or no Via, or
+        for a layout left to the general path: folded lines, a quoted string in a Via line.
+
+        Values are stripped as `bytes.strip` strips; nothing is parsed or checked here."""
+        if self._folded or self._edits or "via" not in self._keyset:
+            return None
+        keys = self._keys
+        lines = self._lines
+        i = keys.index("via")
+        line = lines[i]
+        colon = line.find(":")
+        value = line[colon + 1:]
+        if '"' in value:
+            return None
+        data = self._data
+        # The line's octets start where "CRLF name:" first occurs: no earlier line has this
+        # name (it would be a Via line too), and no line holds a CRLF (none is folded).
+        name = encode(line[:colon + 1])
+        start = data.find(b"\r\n" + name, self._start_end, self._body_start) + 2
+        vstart = start + len(name)
+        eol = start + (len(line) if line.isascii() else len(encode(line)))
+        end = self._body_end
+        first, comma, rest = value.partition(",")
+        if comma and rest.strip(_BLANKS):
+            second: str | None = rest.split(",", 1)[0].strip(_BLANKS)
+            new = b"".join((data[:vstart], b" ", encode(rest.lstrip(" \t")), data[eol:end]))
+        else:
+            second = None
+            if self._dups and "via" in keys[i + 1:]:
+                line2 = lines[keys.index("via", i + 1)]
+                value2 = line2[line2.find(":") + 1:]
+                if '"' in value2:
+                    return None
+                second = value2.split(",", 1)[0].strip(_BLANKS)
+            new = data[:start] + data[eol + 2:end]
+        return first.strip(_BLANKS), second or None, new
+
     def position_in(self, located: tuple[str, int], relative: int) -> int:
         """Offset in the message of character `relative` of a value from `locate_value`."""
         text, offset = located
@@ -265,20 +340,23 @@ class SIPMessage:
     def top_via(self) -> Via | None:
         """The topmost Via value (only that one is parsed), or None."""
         cache = self._cache
-        if "via" in cache:
-            vias: list[Via] = cache["via"]  # type: ignore[assignment]
-            return vias[0] if vias else None
         top = cache.get("@top_via")
         if top is not None:
             return top  # type: ignore[return-value]
-        keys = self._keys
-        if "via" not in keys:
+        if "via" in cache:
+            vias: list[Via] = cache["via"]  # type: ignore[assignment]
+            return vias[0] if vias else None
+        if "via" not in self._keyset:
             return None
-        i = keys.index("via")
+        i = self._keys.index("via")
         value = self._value(i)
-        s, e = split_commas(value)[0] if "," in value else (0, len(value))
+        if "," in value:
+            s, e = split_commas(value)[0]
+            text = value[s:e]
+        else:
+            s, text = 0, value
         try:
-            top = parse_via(value[s:e])
+            top = parse_via(text)
         except SIPError as err:
             raise self._error(err, value[s:], self._value_offset(i) + s, "via") from None
         cache["@top_via"] = top

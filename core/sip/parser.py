@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from itertools import repeat
-from operator import itemgetter
+from typing import Any
 
 from .errors import RemoteSIPError
 from .headers import _NAME_CACHE, canonical_from_wire
@@ -41,19 +41,124 @@ def parse_message(data: bytes, *, max_size: int = MAX_MESSAGE_SIZE) -> SIPMessag
     offset of the problem: 400 for malformed framing or start line, 505 for a version other
     than SIP/2.0, 513 when `data` exceeds `max_size`, 413 for an oversized Content-Length.
     """
-    is_response = data[:4].upper() == b"SIP/"
+    # Every message passes here: the start line and the header scan are inlined (one
+    # Python call per message), and a start line seen before is one dict lookup.
     if len(data) > max_size:
-        raise _fail("message too large", is_response, max_size, 513)
+        raise _fail("message too large", data[:4].upper() == b"SIP/", max_size, 513)
     eol = data.find(b"\r\n")
     if eol < 0:
-        raise _fail("start line not terminated by CRLF", is_response, len(data))
+        raise _fail("start line not terminated by CRLF", data[:4].upper() == b"SIP/",
+                    len(data))
+    start = _START_LINES.get(data[:eol])
+    if start is None:
+        start = _parse_start_line(data, eol)
     msg: SIPMessage
-    if is_response:
-        msg = _parse_status_line(data, eol)
+    method, first, second = start
+    if method is None:  # a response: (None, status code, reason)
+        response = SIPResponse.__new__(SIPResponse)
+        response.status_code, response.reason, response.version = first, second, "SIP/2.0"
+        msg = response
+        is_response = True
+    else:  # a request: (method, Request-URI, offset of the Request-URI)
+        request = SIPRequest.__new__(SIPRequest)
+        request.method, request.ruri_text, request._ruri_offset = method, first, second
+        request.version = "SIP/2.0"
+        msg = request
+        is_response = False
+    msg._start_end = eol
+    hdr_start = eol + 2
+    end = data.find(b"\r\n\r\n", eol)
+    if end < 0:
+        raise _fail("header block not terminated by an empty line", is_response, len(data))
+    # Decode the block once; surrogateescape keeps every octet, so the text re-encodes to
+    # the exact bytes received.
+    block = data[hdr_start:end].decode("utf-8", "surrogateescape")
+    folded = False
+    keys: list[str | None]
+    if not block:  # no header at all
+        lines: list[str] = []
+        keys = []
+    else:
+        lines = block.split("\r\n")
+        # Fast path: the text before each line's colon, looked up among the spellings
+        # already seen (one partition and one dict lookup per line). Anything else (folding,
+        # a new or malformed name, a line without colon) is None and sends the whole block
+        # down the slow path.
+        get = _NAME_CACHE.get
+        keys = [get(name) if colon else None
+                for name, colon, _ in map(str.partition, lines, _COLON)]
+        if not all(keys):
+            lines, keys, folded = _scan_slow(lines, hdr_start, is_response)
+    keyset = set(keys)
+    dups = len(keyset) != len(keys)
+    body_start = end + 4
+    body_end = n = len(data)
+    if "content-length" in keyset:
+        i = keys.index("content-length")
+        if dups and "content-length" in keys[i + 1:]:
+            second = keys.index("content-length", i + 1)
+            raise _fail(
+                "more than one Content-Length", is_response,
+                _line_start(lines, hdr_start, second), header="content-length",
+            )
+        line = lines[i]
+        value = line[line.find(":") + 1:].strip(" \t\r\n")
+        if not (value.isdigit() and value.isascii()):
+            raise _fail(
+                "malformed Content-Length", is_response, _line_start(lines, hdr_start, i),
+                header="content-length",
+            )
+        length = int(value)
+        available = n - body_start
+        if length > available:
+            status = 413 if body_start + length > max_size else 400
+            raise _fail(
+                f"body shorter than Content-Length ({available} < {length})", is_response,
+                n, status, header="content-length",
+            )
+        body_end = body_start + length
+    msg._data = data
+    msg._lines = lines
+    msg._keys = keys  # type: ignore[assignment]  # no None left
+    msg._keyset = keyset  # type: ignore[assignment]
+    msg._dups = dups
+    msg._folded = folded
+    msg._hdr_start = hdr_start
+    msg._starts = None
+    msg._body_start = body_start
+    msg._body_end = body_end
+    msg._cache = {}
+    msg._edits = None
+    return msg
+
+
+_COLON = repeat(":")
+
+# Start lines already seen (the same few methods, Request-URIs and status lines arrive over
+# and over): the line's octets -> what _parse_start_line made of them. Bounded, and only
+# short lines are kept, so a peer cannot make it grow without limit.
+_START_LINES: dict[bytes, tuple[str | None, Any, Any]] = {}
+_START_LINES_MAX = 1024
+_START_LINE_CACHED_LEN = 256
+
+
+def _parse_start_line(data: bytes, eol: int) -> tuple[str | None, Any, Any]:
+    """(method, Request-URI text, Request-URI offset) of a request's start line or (None,
+    status code, reason) of a response's; raises for a malformed one. Remembered in
+    _START_LINES."""
+    if data[:4].upper() == b"SIP/":
+        msg: SIPMessage = _parse_status_line(data, eol)
+        assert isinstance(msg, SIPResponse)
+        start: tuple[str | None, Any, Any] = (None, msg.status_code, msg.reason)
     else:
         msg = _parse_request_line(data, eol)
-    _scan_headers(msg, data, eol, max_size)
-    return msg
+        assert isinstance(msg, SIPRequest)
+        start = (msg.method, msg.ruri_text, msg._ruri_offset)
+    if eol <= _START_LINE_CACHED_LEN:
+        if len(_START_LINES) >= _START_LINES_MAX:
+            _START_LINES.clear()
+        _START_LINES[data[:eol]] = start
+    return start
 
 
 def _fail(detail: str, is_response: bool, position: int, status: int = 400,
@@ -104,73 +209,6 @@ def _parse_status_line(data: bytes, eol: int) -> SIPResponse:
     msg.version = "SIP/2.0"
     msg._start_end = eol
     return msg
-
-
-def _scan_headers(msg: SIPMessage, data: bytes, eol: int, max_size: int) -> None:
-    is_response = not msg.is_request
-    hdr_start = eol + 2
-    end = data.find(b"\r\n\r\n", eol)
-    if end < 0:
-        raise _fail("header block not terminated by an empty line", is_response, len(data))
-    # Decode the block once; surrogateescape keeps every octet, so the text re-encodes to
-    # the exact bytes received.
-    block = data[hdr_start:end].decode("utf-8", "surrogateescape")
-    folded = False
-    keys: list[str | None]
-    if not block:  # no header at all
-        lines: list[str] = []
-        keys = []
-    else:
-        lines = block.split("\r\n")
-        # Fast path, iterated in C: the text before each line's colon, looked up among the
-        # spellings already seen. Anything else (folding, a new or malformed name, a line
-        # without colon) is None and sends the whole block down the slow path.
-        parts = list(map(str.partition, lines, _COLON))
-        keys = list(map(_NAME_CACHE.get, map(_first, parts)))
-        if None in keys or "" in map(_second, parts):
-            lines, keys, folded = _scan_slow(lines, hdr_start, is_response)
-    body_start = end + 4
-    body_end = n = len(data)
-    count = keys.count("content-length")
-    if count:
-        i = keys.index("content-length")
-        if count > 1:
-            second = keys.index("content-length", i + 1)
-            raise _fail(
-                "more than one Content-Length", is_response,
-                _line_start(lines, hdr_start, second), header="content-length",
-            )
-        line = lines[i]
-        value = line[line.find(":") + 1:].strip(" \t\r\n")
-        if not (value.isdigit() and value.isascii()):
-            raise _fail(
-                "malformed Content-Length", is_response, _line_start(lines, hdr_start, i),
-                header="content-length",
-            )
-        length = int(value)
-        available = n - body_start
-        if length > available:
-            status = 413 if body_start + length > max_size else 400
-            raise _fail(
-                f"body shorter than Content-Length ({available} < {length})", is_response,
-                n, status, header="content-length",
-            )
-        body_end = body_start + length
-    msg._data = data
-    msg._lines = lines
-    msg._keys = keys  # type: ignore[assignment]  # no None left
-    msg._folded = folded
-    msg._hdr_start = hdr_start
-    msg._starts = None
-    msg._body_start = body_start
-    msg._body_end = body_end
-    msg._cache = {}
-    msg._edits = None
-
-
-_first = itemgetter(0)
-_second = itemgetter(1)
-_COLON = repeat(":")
 
 
 def _line_start(lines: list[str], hdr_start: int, index: int) -> int:

@@ -17,7 +17,6 @@ _CSEQ_RE = re.compile(f"([0-9]+)[ \\t]+([{TOKEN_CHARS}]+)")
 #           "(" / ")" / "<" / ">" / ":" / "\" / DQUOTE / "/" / "[" / "]" / "?" / "{" / "}")
 _WORD = r"[A-Za-z0-9\-.!%*_+`'~()<>:\\\"/\[\]?{}]+"
 _CALL_ID_RE = re.compile(f"{_WORD}(?:@{_WORD})?")
-_DIGITS_RE = re.compile(r"[0-9]+")
 # rfc1123-date = wkday "," SP date1 SP time SP "GMT"
 _DATE_RE = re.compile(
     r"(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), [0-9]{2} "
@@ -37,15 +36,28 @@ class CSeq:
         return f"{self.number} {self.method}"
 
 
+# The same few CSeq values come back all the time ("1 INVITE", "2 BYE" ...): the parsed value
+# is kept per text (bounded). A CSeq is not changed by anyone once parsed.
+_CSEQ_CACHE: dict[str, CSeq] = {}
+_CSEQ_CACHE_MAX = 1024
+
+
 def parse_cseq(text: str) -> CSeq:
     """``1*DIGIT LWS Method``; the number must be below 2**31."""
+    cseq = _CSEQ_CACHE.get(text)
+    if cseq is not None:
+        return cseq
     m = _CSEQ_RE.fullmatch(text)
     if m is None:
         raise RemoteSIPError("malformed CSeq", position=0, header="cseq")
     number = int(m.group(1))
     if number > CSEQ_MAX:
         raise RemoteSIPError("CSeq number too large", position=0, header="cseq")
-    return CSeq(number, m.group(2))
+    cseq = CSeq(number, m.group(2))
+    if len(_CSEQ_CACHE) >= _CSEQ_CACHE_MAX:
+        _CSEQ_CACHE.clear()
+    _CSEQ_CACHE[text] = cseq
+    return cseq
 
 
 def parse_call_id(text: str) -> str:
@@ -57,7 +69,8 @@ def parse_call_id(text: str) -> str:
 
 def parse_digits(text: str, header: str, maximum: int | None = None) -> int:
     """A non-negative decimal integer, optionally bounded (Max-Forwards: 255)."""
-    if _DIGITS_RE.fullmatch(text) is None:
+    # isdigit() alone would accept other scripts' digits; with isascii() it is [0-9]+.
+    if not (text.isdigit() and text.isascii()):
         raise RemoteSIPError(f"malformed {header} value", position=0, header=header)
     value = int(text)
     if maximum is not None and value > maximum:

@@ -97,9 +97,42 @@ _PLAIN_TRANSPORTS = frozenset(("UDP", "TCP", "TLS", "SCTP", "WS", "WSS", "udp", 
 
 _PARAMS_FAST_RE = re.compile(f"(?:;[{TOKEN_CHARS}]+(?:=[{TOKEN_CHARS}.:]+)?)+")
 
+# Nearly every Via is `SIP/2.0/T host[:port];name=value...` without optional spaces, with a
+# plain host and token parameter values: one match finds every part of it.
+_VIA_QUICK_RE = re.compile(
+    f"SIP/2\\.0/([A-Za-z]+) ([A-Za-z0-9.\\-]+)(?::([0-9]{{1,5}}))?"
+    f"((?:;[{TOKEN_CHARS}]+(?:=[{TOKEN_CHARS}]+)?)*)"
+)
+# The upper-cased transport and lower-cased parameter names for the usual spellings, without
+# making a new string each time.
+_TRANSPORTS = {t: t.upper() for t in ("UDP", "TCP", "TLS", "SCTP", "WS", "WSS", "udp", "tcp",
+                                      "tls", "sctp", "ws", "wss")}
+_PARAM_NAMES = {n: n for n in ("branch", "rport", "received", "maddr", "ttl", "alias", "i")}
+
 
 def parse_via(text: str, header: str | None = "via") -> Via:
     """Parse one Via value (already split from its comma list); offsets relative to `text`."""
+    m = _VIA_QUICK_RE.fullmatch(text)
+    if m is not None:
+        transport, host, port_text, params_text = m.groups()
+        port = int(port_text) if port_text is not None else None
+        if is_valid_host(host) and (port is None or port <= 65535):
+            params: dict[str, str | None] = {}
+            if params_text:
+                names = _PARAM_NAMES
+                for item in params_text[1:].split(";"):
+                    name, eq, value = item.partition("=")
+                    params[names.get(name) or name.lower()] = value if eq else None
+                # Values here are tokens: only the parameters with rules of their own and a
+                # branch without value need the full check.
+                if not _CHECKED_PARAMS.isdisjoint(params) or params.get("branch", "") is None:
+                    _check_params_all(params, text, header)
+            return Via("SIP/2.0", _TRANSPORTS.get(transport) or transport.upper(), host.lower(),
+                       port, params)
+    return _parse_via(text, header)
+
+
+def _parse_via(text: str, header: str | None) -> Via:
     # Fast path for `SIP/2.0/T host[:port][;p=v...]` written without optional spaces;
     # anything else goes to the full parser below.
     if text[:8] == "SIP/2.0/":
@@ -117,7 +150,7 @@ def parse_via(text: str, header: str | None = "via") -> Via:
         ):
             port = int(port_text) if colon else None
             if port is None or port <= 65535:
-                params: dict[str, str | None] = {}
+                params = {}
                 if params_text:
                     for item in params_text[1:].split(";"):
                         name, eq, value = item.partition("=")

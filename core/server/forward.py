@@ -30,12 +30,12 @@ from siprouter.core.sip import (
     parse_uri,
     parse_via,
     reply_target,
-    stateless_branch,
 )
+from siprouter.core.sip.branch import branch_suffix, stateless_branch_with
 from siprouter.core.transport.listen import ListenError, is_ip, split_host_port
 
 from .identity import LocalIdentity
-from .via_pop import PoppedVia, pop_top_via, sent_by
+from .via_pop import PoppedVia, pop_top_via_of, sent_by
 
 log = logging.getLogger("siprouter.core")
 
@@ -85,20 +85,13 @@ def force_rport(sip: SipState) -> bool:
     return sip.force_rport
 
 
-def _local_rport(sip: SipState) -> bool:
-    return sip.marks is not None and sip.marks.local_rport
-
-
 def _fail(sip: SipState, error: tuple[int, str]) -> int:
     sip.error_status, sip.error_reason = error
     return -1
 
 
-def _insert_after_start_line(data: bytes, line: bytes) -> bytes:
-    # Our Via goes first among the headers: above every other Via, which is all that
-    # ordering rules ask (RFC 3261 s7.3.1); no need to find where the Vias are.
-    eol = data.find(b"\r\n") + 2
-    return b"".join((data[:eol], line, data[eol:]))
+_CRLF = b"\r\n"
+_RPORT_CRLF = b";rport\r\n"
 
 
 class StatelessForwarder:
@@ -113,7 +106,15 @@ class StatelessForwarder:
         # Sends stateless replies (set by the worker: the responder needs the transports too).
         self.replier: Callable[[Context, int, str, list[str] | None], bool] | None = None
         self._via_heads: dict[tuple[str, SocketInfo], str] = {}
+        self._via_starts: dict[tuple[str, SocketInfo], bytes] = {}  # b"Via: " + the head
+        self._our_heads: tuple[str, ...] = ()  # the heads of our Vias that is_myself accepts
+        for sock in identity.sockets:  # known before any reply comes back
+            try:
+                self._via_head(sock.proto, sock)
+            except SIPError:
+                pass
         self._hops: dict[tuple[str | None, str, int | None], Hop | Error] = {}
+        self._hop_info: dict[Hop, tuple[bool, bool, bytes]] = {}
 
     # --- destinations -----------------------------------------------------------------------
 
@@ -201,13 +202,16 @@ class StatelessForwarder:
                 return E_TOO_MANY_HOPS
         except SIPError:
             return E_UNSPEC
-        numeric = is_ip(host)
-        if numeric and self.identity.is_listen_address(proto, host, port):
+        info = self._hop_info.get(hop)
+        if info is None:
+            info = self._hop_info_of(hop)
+        numeric, loop, suffix = info
+        if loop:
             log.error("loop: %s %s would be forwarded to ourselves (%s:%s:%d)", msg.method,
                       msg.ruri_text, proto, host, port)
             return E_LOOP
-        sock = sip.force_socket if sip.force_socket is not None and \
-            sip.force_socket.proto == proto else \
+        forced = sip.force_socket
+        sock = forced if forced is not None and forced.proto == proto else \
             self.transports.socket_for(proto, host if numeric else "0.0.0.0")
         if sock is None:
             log.error("no %s socket to forward to %s:%d", proto, host, port)
@@ -215,16 +219,37 @@ class StatelessForwarder:
         rcv = sip.rcv
         try:
             fill_received_rport(msg, rcv.src_ip, rcv.src_port,
-                                force_rport=force_rport(sip) or rcv.proto in STREAM_PROTOS)
+                                force_rport=sip.force_rport or rcv.proto in STREAM_PROTOS)
             if branch is None:
-                branch = stateless_branch(msg, target=f"{proto}:{host}:{port}",
-                                          secret=self.secret)
-            via = self._via_head(proto, sock) + branch + (";rport" if _local_rport(sip) else "")
-            data = _insert_after_start_line(msg.serialize(), f"Via: {via}\r\n".encode())
+                branch = stateless_branch_with(msg, suffix)
+            head = self._via_starts.get((proto, sock))
+            if head is None:
+                head = self._via_starts[(proto, sock)] = \
+                    ("Via: " + self._via_head(proto, sock)).encode()
+            marks = sip.marks
+            line = b"".join((head, branch.encode(),
+                             _RPORT_CRLF if marks is not None and marks.local_rport else _CRLF))
+            data = msg.serialize()
+            # Our Via goes first among the headers: above every other Via, which is all that
+            # ordering rules ask (RFC 3261 s7.3.1); no need to find where the Vias are.
+            eol = data.find(b"\r\n") + 2
+            data = b"".join((data[:eol], line, data[eol:]))
         except SIPError as exc:
             log.error("cannot forward %s: %s", msg.method, exc.detail)
             return E_UNSPEC
         return Prepared(hop, sock, data)
+
+    def _hop_info_of(self, hop: Hop) -> tuple[bool, bool, bytes]:
+        """What prepare() needs to know of a next hop, worked out once per hop: is its host
+        an address, is it one of our own sockets (a loop), and the branch hash's suffix."""
+        proto, host, port = hop
+        numeric = is_ip(host)
+        loop = numeric and self.identity.is_listen_address(proto, host, port)
+        info = (numeric, loop, branch_suffix(f"{proto}:{host}:{port}", self.secret))
+        if len(self._hop_info) >= 1024:
+            self._hop_info.clear()
+        self._hop_info[hop] = info
+        return info
 
     def send(self, ctx: Context, proto: str, host: str | None = None,
              port: int | None = None) -> int:
@@ -282,7 +307,7 @@ class StatelessForwarder:
         the send failed. The receive path calls this directly when no route and no module
         looks at replies, so that a relayed reply needs no Context or SipState."""
         if not msg.has_changes:
-            popped = pop_top_via(msg.raw)
+            popped = pop_top_via_of(msg)
             if popped is not None:
                 return self._forward_popped(msg, popped)
         try:
@@ -310,16 +335,21 @@ class StatelessForwarder:
         return 1
 
     def _forward_popped(self, msg: SIPResponse, popped: PoppedVia) -> int:
-        ours = sent_by(popped.top)
+        top = popped.top
+        # A top Via that starts as the ones we write (`SIP/2.0/UDP our-addr:port;branch=`)
+        # is ours without looking further; anything else is parsed and compared.
+        mine = top.startswith(self._our_heads)
         try:
-            if ours is None:
-                top = parse_via(popped.top)
-                ours = (top.host, top.port or top.default_port)
+            ours = None if mine else sent_by(top)
+            if not mine and ours is None:
+                via = parse_via(top)
+                ours = (via.host, via.port or via.default_port)
             second = parse_via(popped.second) if popped.second else None
         except SIPError as exc:
             log.info("dropping reply %d with a bad Via: %s", msg.status_code, exc.detail)
             return -1
-        if not self.identity.is_myself(ours[0], ours[1] or 5060):
+        if not mine and ours is not None and not self.identity.is_myself(ours[0],
+                                                                         ours[1] or 5060):
             log.debug("dropping reply %d: top Via is not ours", msg.status_code)
             return -1
         if second is None:
@@ -349,6 +379,10 @@ class StatelessForwarder:
             via = str(build_via(proto, sock.via_host, sock.via_port, branch=BRANCH_MAGIC))
             head = via[:via.index(";branch=") + len(";branch=")]
             self._via_heads[key] = head
+            # A reply's top Via starting with this head is ours, if the general test agrees.
+            found = sent_by(head)
+            if found is not None and self.identity.is_myself(found[0], found[1] or 5060):
+                self._our_heads += (head,)
         return head
 
     def find_socket(self, spec: str) -> SocketInfo | None:

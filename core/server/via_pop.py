@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
+from siprouter.core.sip import SIPMessage
+
 # A Via header line's start: after a CRLF, the name in any case, optional blanks, a colon.
 _VIA_LINE = re.compile(rb"\r\n(?:via|v)[ \t]*:", re.IGNORECASE)
 
@@ -86,3 +88,12 @@ def pop_top_via(data: bytes) -> PoppedVia | None:
         new = data[:start] + data[eol + 2:]
     second = second_raw.decode("utf-8", "surrogateescape") if second_raw else None
     return PoppedVia(top, second, new)
+
+
+
+def pop_top_via_of(msg: SIPMessage) -> PoppedVia | None:
+    """`pop_top_via(msg.raw)` for a parsed message without edits, from its header lines
+    instead of a search through the octets (same answers); None for layouts left to the
+    general path (folded lines, quoted strings, no Via)."""
+    split = msg.split_top_via()
+    return None if split is None else PoppedVia(*split)

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 
 from .message import SIPRequest
+from .syntax import param_value
 from .via import BRANCH_MAGIC
+
+try:  # CPython's own MD5: for inputs this short, cheaper than going through OpenSSL
+    from _md5 import md5
+except ImportError:  # pragma: no cover - a build without it
+    from hashlib import md5
 
 
 def new_branch(unique: str | None = None) -> str:
@@ -30,25 +35,40 @@ def stateless_branch(msg: SIPRequest, *, target: str = "", secret: str = "") -> 
     `target` (the next hop or the new Request-URI) makes the branch differ per destination
     when one request is forked statelessly; `secret` keeps the value unguessable.
     """
+    return stateless_branch_with(msg, branch_suffix(target, secret))
+
+
+def branch_suffix(target: str, secret: str) -> bytes:
+    """The part of the hashed text that depends on the target and the secret alone, for
+    `stateless_branch_with` (a forwarder works it out once per next hop)."""
+    return ("\x00" + target + "\x00" + secret).encode("utf-8", "surrogateescape")
+
+
+def stateless_branch_with(msg: SIPRequest, suffix: bytes) -> str:
+    """`stateless_branch` with the target and secret given as `branch_suffix` made them."""
     via = msg.top_via
-    # The branch is read once (is_rfc3261_branch() and .branch would each look it up again).
-    branch = via.branch if via is not None else None
-    if via is not None and branch is not None and branch.startswith(BRANCH_MAGIC) \
-            and branch != BRANCH_MAGIC:
-        parts = ["3261", branch, via.sent_by]
-    else:
-        from_, to, cseq = msg.from_, msg.to, msg.cseq
-        parts = [
-            "2543",
-            (to.tag if to else None) or "",
-            (from_.tag if from_ else None) or "",
-            msg.call_id or "",
-            msg.ruri_text,
-            str(via) if via is not None else "",
-            str(cseq.number) if cseq else "",
-            ",".join(msg.header_all("proxy-require")),
-            ",".join(msg.header_all("proxy-authorization")),
-        ]
-    parts += [target, secret]
-    digest = hashlib.md5("\x00".join(parts).encode("utf-8", "surrogateescape"))
-    return BRANCH_MAGIC + digest.hexdigest()
+    if via is not None:
+        # The branch as `via.branch` reads it, without the property's call.
+        branch = via.params.get("branch")
+        if branch is not None and branch[:1] == '"':
+            branch = param_value(branch)
+        if branch is not None and branch.startswith(BRANCH_MAGIC) and branch != BRANCH_MAGIC:
+            port = via.port
+            text = "3261\x00" + branch + "\x00" + (via.host if port is None else
+                                                   f"{via.host}:{port}")
+            return BRANCH_MAGIC + md5(text.encode("utf-8", "surrogateescape") +
+                                      suffix).hexdigest()
+    from_, to, cseq = msg.from_, msg.to, msg.cseq
+    parts = [
+        "2543",
+        (to.tag if to else None) or "",
+        (from_.tag if from_ else None) or "",
+        msg.call_id or "",
+        msg.ruri_text,
+        str(via) if via is not None else "",
+        str(cseq.number) if cseq else "",
+        ",".join(msg.header_all("proxy-require")),
+        ",".join(msg.header_all("proxy-authorization")),
+    ]
+    return BRANCH_MAGIC + md5("\x00".join(parts).encode("utf-8", "surrogateescape") +
+                              suffix).hexdigest()

@@ -35,14 +35,14 @@ def fill_received_rport(
     via = msg.top_via
     if via is None:
         return None
+    fill_rport = force_rport or "rport" in via.params
+    if not fill_rport and (via.host == source_ip or same_host(via.host, source_ip)):
+        return via  # the usual case: nothing to record
+    # Here rport is filled, or the sent-by host is not the source: received goes in.
     changes: dict[str, str | None] = {}
-    fill_rport = via.has_rport or force_rport
     if fill_rport:
         changes["rport"] = str(source_port)
-    if fill_rport or not same_host(via.host, source_ip):
-        changes["received"] = bare_host(source_ip)
-    if not changes:
-        return via
+    changes["received"] = bare_host(source_ip)
     new_via = via.with_params(**changes)
     msg.replace_header_value("via", 0, str(new_via))
     return new_via

@@ -34,3 +34,32 @@ def test_sent_by_of_plain_vias() -> None:
     assert sent_by("SIP/2.0/UDP 127.0.0.1:5060;branch=x") == ("127.0.0.1", 5060)
     assert sent_by("SIP/2.0/TLS [::1];branch=x") == ("::1", None)
     assert sent_by("SIP / 2.0 / UDP host") is None
+
+
+def _pop_both(data: bytes) -> tuple[object, object]:
+    from siprouter.core.server.via_pop import pop_top_via_of
+    from siprouter.core.sip import parse_message
+
+    return pop_top_via(data), pop_top_via_of(parse_message(data))  # type: ignore[arg-type]
+
+
+def test_popping_from_the_parsed_lines_gives_the_same_answers() -> None:
+    second = b"v: SIP/2.0/TCP 10.0.0.1;branch=z9hG4bK2\r\n"
+    for vias in (
+        b"Via: SIP/2.0/UDP 127.0.0.1:5060;branch=z9hG4bK1\r\n" + second,
+        b"VIA : SIP/2.0/UDP 127.0.0.1;branch=a , SIP/2.0/UDP h2;branch=b\r\n",
+        b"Via:SIP/2.0/UDP 127.0.0.1;branch=a,\t \r\n" + second,
+        b"Via: SIP/2.0/UDP 127.0.0.1;branch=a\r\n",
+        b"To: <sip:x@y>\r\nvia:  SIP/2.0/UDP 127.0.0.1;branch=a, ,SIP/2.0/UDP c\r\n" + second,
+        b'Via: SIP/2.0/UDP 127.0.0.1;branch=a;x="q"\r\n' + second,
+        b'Via: SIP/2.0/UDP 127.0.0.1;branch=a\r\nVia: SIP/2.0/UDP h;x="q"\r\n',
+        "Via: SIP/2.0/UDP h\u00e9;branch=a, SIP/2.0/UDP \u00e9\r\n".encode() + second,
+        b"From: <sip:a@b>\r\n",
+    ):
+        data = HEAD + vias + TAIL
+        old, new = _pop_both(data)
+        assert old == new, vias
+    # a folded line anywhere leaves it to the general path
+    old, new = _pop_both(HEAD + b"Via: SIP/2.0/UDP 127.0.0.1;branch=a\r\n" + second +
+                         b"Subject: a\r\n b\r\n" + TAIL)
+    assert new is None and old is not None

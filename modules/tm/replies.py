@@ -61,7 +61,11 @@ def without_our_via(reply: SIPResponse, *,
     `want_tag` False the To header is not parsed and the tag is None); None when it has no
     other Via."""
     try:
-        data = _cut_top_via(reply)
+        # The message cuts its first Via value from its header lines (as the stateless
+        # relay does); anything it leaves (edits, folding, quotes, one Via) takes the
+        # header-aware path.
+        split = reply.split_top_via()
+        data = split[2] if split is not None and split[1] is not None else None
         if data is None:
             if len(reply.vias) < 2:
                 return None
@@ -73,36 +77,3 @@ def without_our_via(reply: SIPResponse, *,
         return data, to.tag if to is not None else None
     except SIPError:
         return None
-
-
-def _cut_top_via(reply: SIPResponse) -> bytes | None:
-    """The reply's octets without its first Via value: the first Via line when it holds
-    ours alone and another Via line follows, or our value when others share its line (as
-    SIPp's uas writes them: `Via: ours, theirs`). None for anything else (folding, a
-    quoted string, edits), which the header-aware path handles. Our Via, which the peer
-    copies back, has no comma of its own."""
-    if reply.has_changes:
-        return None
-    data = reply.raw
-    pos = data.find(b"\r\n") + 2
-    end = data.find(b"\r\n\r\n", pos - 2)
-    if pos < 2 or end < 0:
-        return None
-    cut: tuple[int, int] | None = None
-    while pos < end + 2:
-        eol = data.find(b"\r\n", pos)
-        colon = data.find(b":", pos, eol)
-        if colon > 0 and data[pos:colon].strip().lower() in (b"via", b"v"):
-            if cut is not None:
-                return data[:cut[0]] + data[cut[1]:]  # a second Via line: ours goes
-            if data[eol + 2:eol + 3] in (b" ", b"\t"):
-                return None  # folded
-            comma = data.find(b",", colon, eol)
-            if comma >= 0:
-                rest = data[comma + 1:eol].lstrip(b" \t")
-                if not rest or b'"' in data[colon:comma]:
-                    return None
-                return data[:colon + 1] + b" " + rest + data[eol:]
-            cut = (pos, eol + 2)
-        pos = eol + 2
-    return None

@@ -10,6 +10,7 @@ all its processes; shared pages counted once) is divided by N.
 
     python bench/bench_stateful_relay.py --children 2
     python bench/bench_stateful_relay.py --only siprouter --start 200 --step 200 --held 5000
+    python bench/bench_stateful_relay.py --only floor --only siprouter --held 0   # the floor
 
 Everything runs on loopback; every process started here is stopped by its PID.
 """
@@ -100,6 +101,9 @@ def proxy_argv(kind: str, port: int, uas_port: int, children: int) -> list[str]:
     if kind == "kamailio":
         return [need("kamailio", "kamailio"), "-x", "tlsf", "-m", str(KAMAILIO_SHM_MB),
                 "-f", str(CONFIG), "-DD", "-E", *common]
+    if kind == "floor":
+        return [sys.executable, str(REPO / "bench" / "floor_stateful_relay.py"), str(port),
+                str(uas_port), str(children)]
     return [sys.executable, "-m", "siprouter.core.main", "-f", str(CONFIG),
             "-l", f"udp:127.0.0.1:{port}", *common]
 
@@ -231,7 +235,8 @@ def bench(kind: str, sipp: str, args: argparse.Namespace, work: Path) -> tuple[R
     finally:
         proxy.stop()
         uas.stop()
-    per_tx = memory_per_transaction(kind, sipp, args, work) if args.held else 0.0
+    per_tx = memory_per_transaction(kind, sipp, args, work) if args.held and kind != "floor" \
+        else 0.0
     return result, per_tx
 
 
@@ -368,7 +373,9 @@ def path_only(calls: int = 1000, rounds: int = 5) -> str:
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--children", type=int, default=2)
-    p.add_argument("--only", choices=("siprouter", "kamailio"), action="append")
+    p.add_argument("--only", choices=("siprouter", "kamailio", "floor"), action="append",
+                   help="floor: bench/floor_stateful_relay.py, the least a Python "
+                   "transaction-stateful relay does")
     p.add_argument("--start", type=int, default=200, help="first call rate")
     p.add_argument("--step", type=int, default=200, help="rate increase per step")
     p.add_argument("--max", type=int, default=20000, help="highest rate tried")

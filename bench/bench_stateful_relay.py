@@ -94,12 +94,13 @@ KAMAILIO_SHM_MB = 1024
 RECV_TIMEOUT_MS = 10000
 
 
-def proxy_argv(kind: str, port: int, uas_port: int, children: int) -> list[str]:
+def proxy_argv(kind: str, port: int, uas_port: int, children: int,
+               kamailio_shm_mb: int = KAMAILIO_SHM_MB) -> list[str]:
     common = ["-A", f"LISTEN=udp:127.0.0.1:{port}",
               "-A", f'DST_URI="sip:127.0.0.1:{uas_port}"',
               "-A", f"CHILDREN={children}", "-n", str(children)]
     if kind == "kamailio":
-        return [need("kamailio", "kamailio"), "-x", "tlsf", "-m", str(KAMAILIO_SHM_MB),
+        return [need("kamailio", "kamailio"), "-x", "tlsf", "-m", str(kamailio_shm_mb),
                 "-f", str(CONFIG), "-DD", "-E", *common]
     if kind == "floor":
         return [sys.executable, str(REPO / "bench" / "floor_stateful_relay.py"), str(port),
@@ -200,8 +201,8 @@ def memory_per_transaction(kind: str, sipp: str, args: argparse.Namespace,
     uas_port, port = free_port(), free_port()
     uas = start([sipp, "-sf", str(work / "ring_uas.xml"), "-i", "127.0.0.1", "-p", str(uas_port),
                  "-nostdin", "-l", str(args.held * 2)], work / f"ring-uas-{kind}.log", work)
-    proxy = start(proxy_argv(kind, port, uas_port, args.children), work / f"ring-{kind}.log",
-                  REPO)
+    proxy = start(proxy_argv(kind, port, uas_port, args.children, args.kamailio_shm),
+                  work / f"ring-{kind}.log", REPO)
     uac: Proc | None = None
     try:
         wait_bound(port, proxy)
@@ -228,7 +229,8 @@ def bench(kind: str, sipp: str, args: argparse.Namespace, work: Path) -> tuple[R
     uas_port, port = free_port(), free_port()
     uas = start([sipp, "-sf", str(SCENARIOS / "uas.xml"), "-i", "127.0.0.1", "-p", str(uas_port),
                  "-nostdin", *TOLERATE_REORDERING], work / f"uas-{kind}.log", work)
-    proxy = start(proxy_argv(kind, port, uas_port, args.children), work / f"{kind}.log", REPO)
+    proxy = start(proxy_argv(kind, port, uas_port, args.children, args.kamailio_shm),
+                  work / f"{kind}.log", REPO)
     try:
         wait_bound(port, proxy)
         result = search(kind, sipp, port, proxy.pid, args, work)
@@ -385,6 +387,8 @@ def main() -> int:
                    help="the common rate the CPU per call is measured at")
     p.add_argument("--held", type=int, default=5000,
                    help="INVITEs held ringing for the memory figure (0: skip it)")
+    p.add_argument("--kamailio-shm", type=int, default=KAMAILIO_SHM_MB, metavar="MB",
+                   help="Kamailio's shared memory (-m); its own default is 64")
     p.add_argument("--json", type=Path, help="write the results here too")
     p.add_argument("--path-only", action="store_true",
                    help="only the in-process CPU per call of one worker's relay path")

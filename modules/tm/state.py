@@ -10,8 +10,8 @@ from siprouter.core.runtime.context import XavpItem
 from siprouter.core.runtime.sipstate import ReceiveInfo, SocketInfo
 from siprouter.core.runtime.values import Value
 from siprouter.core.server.forward import Hop
-from siprouter.core.server.replies import ReplyParts, ReplyTo
-from siprouter.core.sip import SIPRequest, SIPResponse
+from siprouter.core.server.replies import ReplyParts, ReplyTo, to_tag
+from siprouter.core.sip import SIPError, SIPRequest, SIPResponse, Via
 from siprouter.core.sip.transaction import ClientTransaction, ServerTransaction
 
 # Kamailio's reason phrases for the replies tm makes up itself.
@@ -19,6 +19,19 @@ REASONS = {100: "Trying", 200: "OK", 408: "Request Timeout", 487: "Request Termi
            500: "Server Internal Error", 503: "Service Unavailable"}
 
 LOCAL_CANCEL_REASON = 'SIP;cause=200;text="Call completed elsewhere"'
+
+
+def request_tag(prefix: str, msg: SIPRequest) -> str:
+    """tm's To-tag for the replies it makes to `msg`: `prefix` ("tm" when empty) and a hash
+    of the Call-ID, From tag and top Via branch, so retransmissions get the same tag."""
+    try:
+        from_ = msg.from_
+        top = msg.top_via
+    except SIPError:
+        return prefix + "-0"
+    return to_tag(prefix or "tm", msg.header("call-id") or "",
+                  (from_.tag or "") if from_ is not None else "",
+                  (top.branch or "") if top is not None else "")
 
 
 @dataclass
@@ -86,7 +99,7 @@ class TmTransaction:
     rcv: ReceiveInfo
     server: ServerTransaction
     reply_to: ReplyTo
-    tag: str  # our To-tag for replies we generate
+    own_tag: str | None  # our To-tag for replies we generate; None: made on first use (tag)
     force_rport: bool = False
     reply_no_connect: bool = False  # set_reply_no_connect(): no new TCP/TLS connection
     avps: dict[str, list[Value]] = field(default_factory=dict)
@@ -109,6 +122,19 @@ class TmTransaction:
     branch_index: int = 0  # branch of that reply ($T_branch_idx)
     in_failure_route: bool = False
     reply_parts: ReplyParts | None = None  # what our own replies copy, read once
+    tag_prefix: str = ""  # what our To-tag starts with (the engine's), when own_tag is None
+    reply_via: Via | None = None  # the request's top Via as our replies carry it (received)
+
+    @property
+    def tag(self) -> str:
+        """Our To-tag (not sl's prefix, or the core would swallow the ACKs of our negative
+        replies before the script's t_check_trans() could give them to the transaction):
+        the prefix and a hash of the request, made the first time it is needed (most
+        transactions never send a reply of their own with a tag)."""
+        tag = self.own_tag
+        if tag is None:
+            tag = self.own_tag = request_tag(self.tag_prefix, self.request)
+        return tag
 
     @property
     def is_invite(self) -> bool:

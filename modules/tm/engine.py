@@ -29,7 +29,7 @@ from siprouter.core.server.forward import (
     StatelessForwarder,
     force_rport,
 )
-from siprouter.core.server.replies import received_via, reply_destination, to_tag
+from siprouter.core.server.replies import received_via, reply_destination
 from siprouter.core.shared import counters
 from siprouter.core.sip import SIPError, SIPRequest, SIPResponse, new_branch, parse_message
 from siprouter.core.sip.transaction import (
@@ -169,7 +169,14 @@ class TmEngine:
         """Run everything due at `now`: the machines' timers, then tm's final-response
         timers."""
         self._armed = None
+        by_client, by_server = self.by_client, self.by_server
         for tx, events in self.table.handle_timer(now):
+            if len(events) == 1 and events[0].__class__ is Terminated:
+                # the usual end (wt_timer, or B/F on a branch already answered by tm):
+                # perform_client/perform_server would do just this
+                if by_client.pop(tx, None) is None and by_server.pop(tx, None) is not None:
+                    self.stats.current.add(-1)
+                continue
             if isinstance(tx, ClientTransaction):
                 self.stats.retransmissions.add(
                     sum(1 for e in events if isinstance(e, SendToTransport)
@@ -285,17 +292,22 @@ class TmEngine:
         msg, sip = ctx.msg, ctx.sip
         if not isinstance(msg, SIPRequest) or sip is None:
             return -1
-        tm = current(ctx)
-        if tm is not None:
+        sip_vars = vars(sip)
+        tm = sip_vars.get("tm")
+        if isinstance(tm, TmTransaction):
             return tm
         if msg.method == "ACK":
             return -1
-        stx = self.lookup(msg)
+        table = self.table
+        try:
+            stx = table.find_server(msg)
+        except SIPError:
+            stx = None
         if stx is not None:
             self.retransmission(stx, msg)
             return 0
         try:
-            merged = self.table.check_merged(msg)
+            merged = table.check_merged(msg)
             top = msg.top_via
         except SIPError as exc:
             log.info("t_newtran: %s", exc.detail)
@@ -309,33 +321,23 @@ class TmEngine:
         rcv = sip.rcv
         rport = force_rport(sip)
         stx = ServerTransaction(msg, rcv.proto in STREAM_PROTOS, now, timers=self.timers)
-        dest = reply_destination(received_via(top, rcv.src_ip, rcv.src_port, rport),
-                                 rcv.proto, rcv.src_ip, rcv.src_port)
-        tm = TmTransaction(msg, rcv, stx, dest, self._tag(msg), force_rport=rport,
-                           avps=ctx.avps, xavps=ctx.xavps, flags=ctx.flags,
-                           reply_no_connect=sip.reply_no_connect)
-        self.table.add(stx)
+        via = received_via(top, rcv.src_ip, rcv.src_port, rport)
+        tm = TmTransaction(msg, rcv, stx, reply_destination(via, rcv.proto, rcv.src_ip,
+                                                           rcv.src_port),
+                           None, force_rport=rport, avps=ctx.avps, xavps=ctx.xavps,
+                           flags=ctx.flags, reply_no_connect=sip.reply_no_connect,
+                           tag_prefix=self.tag_prefix, reply_via=via)
+        table.add(stx)
         self.by_server[stx] = tm
-        self.stats.total.inc()
-        self.stats.current.inc()
+        stats = self.stats
+        stats.total.inc()
+        stats.current.inc()
         stx.receive_request(msg, now)  # its PassToTU is this very run of the script
-        vars(sip)["tm"] = tm
-        if msg.method == "INVITE" and self.settings.auto_inv_100:
-            self.send_local(tm, 100, self.settings.auto_inv_100_reason)
-        self.rearm()
+        sip_vars["tm"] = tm
+        if not (msg.method == "INVITE" and self.settings.auto_inv_100
+                and self.send_local(tm, 100, self.settings.auto_inv_100_reason)):
+            self.rearm()  # (a reply sent has done it)
         return tm
-
-    def _tag(self, msg: SIPRequest) -> str:
-        """Our To-tag: not sl's prefix, or the core would swallow the ACKs of our negative
-        replies before the script's t_check_trans() could give them to the transaction."""
-        try:
-            from_ = msg.from_
-            top = msg.top_via
-        except SIPError:
-            return self.tag_prefix + "-0"
-        return to_tag(self.tag_prefix or "tm", msg.header("call-id") or "",
-                      (from_.tag or "") if from_ is not None else "",
-                      (top.branch or "") if top is not None else "")
 
     def send_local(self, tm: TmTransaction, code: int, reason: str,
                    headers: list[str] | None = None) -> bool:
@@ -351,18 +353,28 @@ class TmEngine:
                       to_tag: str | None) -> bool:
         """Send a reply (`data`, with its status `code` and To tag) through the server
         transaction (relayed or ours)."""
+        server = tm.server
         try:
-            events = tm.server.send_response_wire(data, code, to_tag, self.clock())
+            events = server.send_response_wire(data, code, to_tag, self.clock())
         except TransactionError as exc:
             log.debug("not sending %d upstream: %s", code, exc.detail)
             return False
+        stats = self.stats
         if code >= 200 and not tm.final_code:
             tm.final_code = code
-            counter = self.stats.by_class.get(code // 100)
+            counter = stats.by_class.get(code // 100)
             if counter is not None:
                 counter.inc()
-        self.stats.rpl_sent.inc()
-        self.perform_server(tm.server, events)
+        stats.rpl_sent.inc()
+        if len(events) == 1 and events[0].__class__ is SendToTransport and \
+                self.by_server.get(server) is tm:
+            # the usual: the reply goes out (perform_server, for its one event)
+            to = tm.reply_to
+            if not self.transports.send(to.proto, to.host, to.port, data, tm.rcv.socket,
+                                        no_connect=tm.reply_no_connect):
+                log.info("cannot send a reply to %s:%s:%d", to.proto, to.host, to.port)
+        else:
+            self.perform_server(server, events)
         if callbacks.RESPONSE_OUT:
             # the reply as it went (parsed only when a module follows the replies)
             try:
@@ -410,7 +422,7 @@ class TmEngine:
         msg, sip = ctx.msg, ctx.sip
         assert isinstance(msg, SIPRequest) and sip is not None
         try:
-            if uri != tm.ruri or msg.has_changes:
+            if uri != tm.ruri or msg.has_changes and not _sends_ruri(msg, uri):
                 msg.set_ruri(uri)
         except SIPError:
             log.info("t_relay: bad branch URI %r", uri)
@@ -489,7 +501,14 @@ class TmEngine:
         self.stats.rpl_received.inc()
         self._reply_sip = ctx.sip  # onreply_route sees where the reply came from
         try:
-            self.perform_client(tx, tx.receive_response(msg, self.clock()))
+            events = tx.receive_response(msg, self.clock())
+            if len(events) == 1 and events[0].__class__ is PassToTU:
+                # the usual: a reply for the TU (perform_client, for its one event)
+                owner = self.by_client.get(tx)
+                if owner is not None and owner[1] is not None:
+                    self.branch_reply(owner[0], owner[1], msg)
+            else:
+                self.perform_client(tx, events)
         finally:
             self._reply_sip = None
         self.rearm()
@@ -706,6 +725,13 @@ class TmEngine:
             if cseq is None or (seq is not None and seq.number == cseq):
                 return tm
         return None
+
+
+def _sends_ruri(msg: SIPRequest, uri: str) -> bool:
+    """True when `msg` would go out with the start line `set_ruri(uri)` writes: no need to
+    write it again (the message has other edits: record_route's, a branch's)."""
+    line = msg.edits.start_line
+    return (line if line is not None else msg.start_line) == f"{msg.method} {uri} {msg.version}"
 
 
 def current(ctx: Context) -> TmTransaction | None:

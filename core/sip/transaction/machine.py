@@ -20,6 +20,7 @@ _TERMINATED = Terminated()  # no fields: one instance serves every transaction
 _REARM_DOUBLED = Action.REARM_DOUBLED
 _REARM_T2 = Action.REARM_T2
 _TERMINATED_STATE = State.TERMINATED
+_INIT_STATE = State.INIT
 _NO_TIMERS: tuple[Timer, ...] = ()
 
 
@@ -45,7 +46,7 @@ class Transaction:
         self, spec: MachineSpec, reliable: bool, now: float, timers: TimerConfig = DEFAULT_TIMERS,
     ) -> None:
         self.spec = spec
-        self.state = State.INIT  # the tail of the figures' first arrow
+        self.state = _INIT_STATE  # the tail of the figures' first arrow
         self.reliable = reliable
         self.timers = timers
         self.created_at = now
@@ -103,7 +104,20 @@ class Transaction:
     def _run(self, event: Event, now: float, message: SIPMessage | None) -> list[TransactionEvent]:
         """Apply one event from the TU or the network and notify the observer."""
         out: list[TransactionEvent] = []
-        self._step(event, now, message, None, out)
+        state = self.state
+        row = self._rows[state].get(event)
+        if row is None:
+            self._step(event, now, message, None, out)  # refuses or ignores it
+        else:
+            # _step for an event that is not a timer's (no re-arming), inlined: every
+            # message and every TU action comes this way
+            perform = self._perform
+            for action in row.actions:
+                got = perform(action, message, None)
+                if got is not None:
+                    out.append(got)
+            if row.next is not state:
+                self._enter(row.next, now, out)
         observer = self._observer
         if observer is not None:
             observer(self)

@@ -189,7 +189,7 @@ class TransactionTable:
         keys = self._keys.pop(tx, None)
         if keys is None:
             return
-        tx.set_observer(None)
+        tx._observer = None  # tx.set_observer(None)
         self._scheduled.pop(tx, None)
         client, server, loose, merge = keys
         if client is not None:
@@ -215,15 +215,15 @@ class TransactionTable:
         return self._find_server(cancel, "INVITE")
 
     def _find_server(self, request: SIPRequest, method: str) -> ServerTransaction | None:
-        via = request.top_via
-        if via is None:
+        if method == request.method:
+            skey = self._server_key(request)
+        else:
+            skey = server_key(request, method=method if request.method != "ACK" else None)
+        if skey is not None:
+            return self._servers.get(skey)
+        # no Via, or no magic cookie in its branch
+        if request.top_via is None:
             return None
-        if via.is_rfc3261_branch():
-            if method == request.method:
-                skey = self._server_key(request)
-            else:
-                skey = server_key(request, method=method if request.method != "ACK" else None)
-            return self._servers.get(skey) if skey is not None else None
         lkey = loose_key(request)
         if lkey is None:
             return None
@@ -308,7 +308,8 @@ class TransactionTable:
         if tx.state is _TERMINATED:
             self.remove(tx)
             return
-        at = tx.get_timer()
+        deadlines = tx._deadlines  # tx.get_timer(), inlined: this runs after every event
+        at = min(deadlines.values()) if deadlines else None
         scheduled = self._scheduled
         if at is None:
             if scheduled:

@@ -70,20 +70,18 @@ def _call_id_of_request(data: bytes) -> bytes | None:
     if end < 0:
         return None
     head = data[:end + 2].lower()
-    at = head.find(b"\r\ncall-id")
-    if at < 0:
-        at = head.find(b"\r\ni")
     found: bytes | None = None
-    while at >= 0:
-        eol = head.find(b"\r\n", at + 2)
-        colon = head.find(b":", at + 2, eol)
-        if colon > 0 and head[at + 2:colon].strip() in (b"call-id", b"i"):
-            if found is not None or head[eol + 2:eol + 3] in (b" ", b"\t"):
-                return None  # a second Call-ID or a folded one
-            found = data[colon + 1:eol].strip()
-        at = eol if eol >= 0 else -1
-        nxt_long, nxt_short = head.find(b"\r\ncall-id", at), head.find(b"\r\ni", at)
-        at = min((x for x in (nxt_long, nxt_short) if x >= 0), default=-1)
+    # every line named "call-id", then every line named "i" (a line is one or the other)
+    for start in (b"\r\ncall-id", b"\r\ni"):
+        at = head.find(start)
+        while at >= 0:
+            eol = head.find(b"\r\n", at + 2)
+            colon = head.find(b":", at + 2, eol)
+            if colon > 0 and head[at + 2:colon].strip() in (b"call-id", b"i"):
+                if found is not None or head[eol + 2:eol + 3] in (b" ", b"\t"):
+                    return None  # a second Call-ID or a folded one
+                found = data[colon + 1:eol].strip()
+            at = head.find(start, eol)
     return found or None
 
 

@@ -147,3 +147,9 @@ def test_a_request_with_two_call_ids_is_owned_as_the_parser_reads_it() -> None:
     data = (b"BYE sip:a@b SIP/2.0\r\nVia: SIP/2.0/UDP h;branch=z9hG4bK1\r\nCall-ID: one\r\n"
             b"Call-ID: two\r\nCSeq: 2 BYE\r\nContent-Length: 0\r\n\r\n")
     assert owner_of(data, 5) == owner_of_call_id("one", 5)
+
+
+def test_a_compact_call_id_before_a_long_one_is_read_as_the_parser_reads_it() -> None:
+    data = (b"BYE sip:a@b SIP/2.0\r\nVia: SIP/2.0/UDP h;branch=z9hG4bK1\r\ni: one\r\n"
+            b"Call-ID: two\r\nCSeq: 2 BYE\r\nContent-Length: 0\r\n\r\n")
+    assert owner_of(data, 5) == owner_of_call_id("one", 5)

@@ -9,7 +9,7 @@ from typing import NamedTuple
 from .errors import RemoteSIPError
 from .message import SIPMessage
 from .uri import bare_host
-from .via import Via, same_host
+from .via import Via, parse_via, same_host, via_shape
 
 DEFAULT_MAX_FORWARDS = 70
 
@@ -61,6 +61,19 @@ def reply_target(via: Via) -> ReplyTarget:
     host = via.received if via.received is not None else via.host
     port = via.rport or via.port or via.default_port
     return ReplyTarget(via.transport, bare_host(host), port)
+
+
+def via_reply_target(text: str) -> ReplyTarget:
+    """`reply_target(parse_via(text))` (raising as parse_via does), without making the Via
+    when one of the same shape was parsed before: a Via's target does not depend on its
+    branch, so it is kept with the shape (see via._SHAPES)."""
+    entry = via_shape(text)
+    if entry is None:
+        return reply_target(parse_via(text))
+    target: ReplyTarget | None = entry[1]
+    if target is None:
+        target = entry[1] = reply_target(entry[0])
+    return target
 
 
 def decrement_max_forwards(

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
 from .errors import LocalSIPError, RemoteSIPError
 from .syntax import TOKEN_CHARS, format_params, is_token, param_value, parse_params
@@ -110,8 +111,51 @@ _TRANSPORTS = {t: t.upper() for t in ("UDP", "TCP", "TLS", "SCTP", "WS", "WSS", 
 _PARAM_NAMES = {n: n for n in ("branch", "rport", "received", "maddr", "ttl", "alias", "i")}
 
 
+# Via shapes: most Vias a worker sees differ from one seen before in their branch value alone
+# (the same peer, transport, sent-by and parameters). Such a Via is kept per its shape, the
+# text before `;branch=` and the text after the branch value's end (the next `;`), when it
+# took the one-regex path of parse_via; another text of that shape with a token as branch
+# value takes the same path with the same outcome, so its Via is the kept one with that
+# branch. Only shapes with exactly one `;branch` parameter and short texts are kept; bounded
+# like the other caches. Each entry is [the Via, its reply_target or None until asked]; the
+# kept Via is never handed out itself.
+_SHAPES: dict[str | tuple[str, str], list[Any]] = {}
+_SHAPES_MAX = 1024
+_SHAPE_TEXT_MAX = 256
+_TOKEN_FULLMATCH = re.compile(f"[{TOKEN_CHARS}]+").fullmatch
+
+
+def via_shape(text: str) -> list[Any] | None:
+    """The kept entry of `text`'s shape (see _SHAPES) when its branch value is a token, else
+    None: [the shape's Via (with another Via's branch: not to be handed out), a slot for its
+    reply target]. `parse_via` learns the shapes."""
+    head, sep, rest = text.partition(";branch=")
+    if not sep:
+        return None
+    value, semi, tail = rest.partition(";")
+    entry = _SHAPES.get((head, tail) if semi else head)
+    if entry is not None and _TOKEN_FULLMATCH(value) is not None:
+        return entry
+    return None
+
+
 def parse_via(text: str, header: str | None = "via") -> Via:
     """Parse one Via value (already split from its comma list); offsets relative to `text`."""
+    # via_shape(), inlined: the branch value is needed here too.
+    head, sep, rest = text.partition(";branch=")
+    if sep:
+        value, semi, tail = rest.partition(";")
+        entry = _SHAPES.get((head, tail) if semi else head)
+        if entry is not None and _TOKEN_FULLMATCH(value) is not None:
+            shape: Via = entry[0]
+            params = shape.params.copy()
+            params["branch"] = value
+            return Via("SIP/2.0", shape.transport, shape.host, shape.port, params)
+    return _parse_via_text(text, header)
+
+
+def _parse_via_text(text: str, header: str | None) -> Via:
+    """parse_via without looking at the known shapes (it learns them)."""
     m = _VIA_QUICK_RE.fullmatch(text)
     if m is not None:
         transport, host, port_text, params_text = m.groups()
@@ -127,9 +171,27 @@ def parse_via(text: str, header: str | None = "via") -> Via:
                 # branch without value need the full check.
                 if not _CHECKED_PARAMS.isdisjoint(params) or params.get("branch", "") is None:
                     _check_params_all(params, text, header)
-            return Via("SIP/2.0", _TRANSPORTS.get(transport) or transport.upper(), host.lower(),
-                       port, params)
+            via = Via("SIP/2.0", _TRANSPORTS.get(transport) or transport.upper(), host.lower(),
+                      port, params)
+            if len(text) <= _SHAPE_TEXT_MAX:
+                _learn_shape(text, via)
+            return via
     return _parse_via(text, header)
+
+
+def _learn_shape(text: str, via: Via) -> None:
+    """Keep the shape of `text`, a Via that took parse_via's one-regex path, when it has one
+    `;branch=` with a value (a token then: the regex took it)."""
+    head, sep, rest = text.partition(";branch=")
+    if not sep or text.lower().count(";branch") != 1:
+        return
+    value, semi, tail = rest.partition(";")
+    if not value:
+        return
+    if len(_SHAPES) >= _SHAPES_MAX:
+        _SHAPES.clear()
+    _SHAPES[(head, tail) if semi else head] = [
+        Via(via.protocol, via.transport, via.host, via.port, dict(via.params)), None]
 
 
 def _parse_via(text: str, header: str | None) -> Via:

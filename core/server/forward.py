@@ -32,10 +32,11 @@ from siprouter.core.sip import (
     reply_target,
 )
 from siprouter.core.sip.branch import branch_suffix, stateless_branch_with
+from siprouter.core.sip.forwarding import via_reply_target
 from siprouter.core.transport.listen import ListenError, is_ip, split_host_port
 
 from .identity import LocalIdentity
-from .via_pop import PoppedVia, pop_top_via_of, sent_by
+from .via_pop import sent_by
 
 log = logging.getLogger("siprouter.core")
 
@@ -306,10 +307,10 @@ class StatelessForwarder:
         """`forward_reply` without a script around it: 1 when sent, -1 when dropped, -2 when
         the send failed. The receive path calls this directly when no route and no module
         looks at replies, so that a relayed reply needs no Context or SipState."""
-        if not msg.has_changes:
-            popped = pop_top_via_of(msg)
-            if popped is not None:
-                return self._forward_popped(msg, popped)
+        # Our Via cut off the octets as received (None: edits or a layout for the general path).
+        split = msg.split_top_via()
+        if split is not None:
+            return self._forward_popped(msg, *split)
         try:
             vias = msg.vias
         except SIPError as exc:
@@ -334,8 +335,8 @@ class StatelessForwarder:
             return _SEND_FAILED
         return 1
 
-    def _forward_popped(self, msg: SIPResponse, popped: PoppedVia) -> int:
-        top = popped.top
+    def _forward_popped(self, msg: SIPResponse, top: str, second: str | None,
+                        data: bytes) -> int:
         # A top Via that starts as the ones we write (`SIP/2.0/UDP our-addr:port;branch=`)
         # is ours without looking further; anything else is parsed and compared.
         mine = top.startswith(self._our_heads)
@@ -344,7 +345,7 @@ class StatelessForwarder:
             if not mine and ours is None:
                 via = parse_via(top)
                 ours = (via.host, via.port or via.default_port)
-            second = parse_via(popped.second) if popped.second else None
+            target = via_reply_target(second) if second else None
         except SIPError as exc:
             log.info("dropping reply %d with a bad Via: %s", msg.status_code, exc.detail)
             return -1
@@ -352,15 +353,14 @@ class StatelessForwarder:
                                                                          ours[1] or 5060):
             log.debug("dropping reply %d: top Via is not ours", msg.status_code)
             return -1
-        if second is None:
+        if target is None:
             log.debug("dropping reply %d: it was for us (one Via)", msg.status_code)
             return -1
-        target = reply_target(second)
         proto = target.transport.lower()
         if proto not in ("udp", "tcp", "tls"):
             log.info("dropping reply %d: cannot send over %s", msg.status_code, proto)
             return -1
-        if not self.transports.send(proto, target.host, target.port, popped.data, None,
+        if not self.transports.send(proto, target.host, target.port, data, None,
                                     no_connect=False):
             return _SEND_FAILED
         return 1

@@ -294,34 +294,48 @@ class SIPMessage:
         if self._folded or self._edits or "via" not in self._keyset:
             return None
         keys = self._keys
-        lines = self._lines
         i = keys.index("via")
-        line = lines[i]
-        colon = line.find(":")
-        value = line[colon + 1:]
-        if '"' in value:
+        line = self._lines[i]
+        if '"' in line:  # not in the name: a token
             return None
+        colon = line.find(":")
         data = self._data
-        # The line's octets start where "CRLF name:" first occurs: no earlier line has this
-        # name (it would be a Via line too), and no line holds a CRLF (none is folded).
-        name = encode(line[:colon + 1])
-        start = data.find(b"\r\n" + name, self._start_end, self._body_start) + 2
-        vstart = start + len(name)
-        eol = start + (len(line) if line.isascii() else len(encode(line)))
         end = self._body_end
-        first, comma, rest = value.partition(",")
-        if comma and rest.strip(_BLANKS):
-            second: str | None = rest.split(",", 1)[0].strip(_BLANKS)
-            new = b"".join((data[:vstart], b" ", encode(rest.lstrip(" \t")), data[eol:end]))
+        if i == 0:  # the usual place: the line starts the header block
+            start = self._hdr_start
         else:
-            second = None
-            if self._dups and "via" in keys[i + 1:]:
-                line2 = lines[keys.index("via", i + 1)]
-                value2 = line2[line2.find(":") + 1:]
-                if '"' in value2:
-                    return None
-                second = value2.split(",", 1)[0].strip(_BLANKS)
-            new = data[:start] + data[eol + 2:end]
+            # The line's octets start where "CRLF name:" first occurs: no earlier line has
+            # this name (it would be a Via line too), and no line holds a CRLF (none is
+            # folded). A name is a token: ASCII.
+            start = data.find(b"\r\n" + line[:colon + 1].encode(), self._start_end,
+                              self._body_start) + 2
+        vstart = start + colon + 1
+        comma = line.find(",", colon)
+        if comma >= 0:
+            rest = line[comma + 1:]
+            second_text = rest.partition(",")[0].strip(_BLANKS)
+            if second_text or rest.strip(_BLANKS):
+                first = line[colon + 1:comma]
+                if line.isascii():  # character offsets are octet offsets
+                    cut = vstart + comma - colon + len(rest) - len(rest.lstrip(" \t"))
+                    new = b"".join((data[:vstart], b" ", data[cut:end]))
+                else:
+                    eol = start + len(encode(line))
+                    new = b"".join((data[:vstart], b" ", encode(rest.lstrip(" \t")),
+                                    data[eol:end]))
+                return first.strip(_BLANKS), second_text or None, new
+            first = line[colon + 1:comma]
+        else:
+            first = line[colon + 1:]
+        eol = start + (len(line) if line.isascii() else len(encode(line)))
+        second: str | None = None
+        if self._dups and "via" in keys[i + 1:]:
+            line2 = self._lines[keys.index("via", i + 1)]
+            value2 = line2[line2.find(":") + 1:]
+            if '"' in value2:
+                return None
+            second = value2.split(",", 1)[0].strip(_BLANKS)
+        new = data[:start] + data[eol + 2:end]
         return first.strip(_BLANKS), second or None, new
 
     def position_in(self, located: tuple[str, int], relative: int) -> int:

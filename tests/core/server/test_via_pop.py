@@ -97,6 +97,12 @@ def test_popping_from_the_parsed_lines_gives_the_same_answers() -> None:
         b'Via: SIP/2.0/UDP 127.0.0.1;branch=a\r\nVia: SIP/2.0/UDP h;x="q"\r\n',
         "Via: SIP/2.0/UDP h\u00e9;branch=a, SIP/2.0/UDP \u00e9\r\n".encode() + second,
         b"From: <sip:a@b>\r\n",
+        # the Via line after others, lists of three, octets that are not ASCII before it
+        b"To: <sip:x@y>\r\nVia: SIP/2.0/UDP 127.0.0.1;branch=a ,\t SIP/2.0/UDP h2;branch=b\r\n",
+        b"Via: SIP/2.0/UDP 127.0.0.1;branch=a,SIP/2.0/UDP b, SIP/2.0/UDP c\r\n" + second,
+        "Via: SIP/2.0/UDP h\u00e9;branch=a,  \r\n".encode() + second,
+        "To: <sip:\u00e9@y>\r\nv:SIP/2.0/UDP h;branch=a, SIP/2.0/UDP \u00e9;x=1\r\n".encode(),
+        "To: <sip:\u00e9@y>\r\nVia: SIP/2.0/UDP h;branch=a\r\n".encode() + second,
     ):
         data = HEAD + vias + TAIL
         old, new = _pop_both(data)

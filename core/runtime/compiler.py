@@ -46,7 +46,7 @@ from siprouter.core.cfg.source import Span
 from siprouter.core.exports import LoadedSet
 
 from . import values as V
-from .context import BREAK_F, RETURN_F, Context, ScriptStop
+from .context import BREAK_F, RETURN_F, Context, ScriptDrop, ScriptStop
 from .core_actions import CORE_IMPLS
 from .fixups import Const, specializer_of
 from .keywords import CONSTANT_WORDS, KEYWORDS, MYSELF, SELECTS, select_head
@@ -125,6 +125,10 @@ class _Build:
         self.bodies: dict[str, Action] = {}
         self.cells: dict[str, list[Action]] = {}
         self.route_key = ""
+        # Action closure -> the function it wraps, `(ctx) -> raw result`, for calls whose whole
+        # work is that function (no arguments, or compiled by the module for constant ones):
+        # an `if` or a condition over such a call calls it directly, one frame less.
+        self.direct: dict[Action, Callable[[Context], Any]] = {}
 
     # --- bookkeeping ------------------------------------------------------------------------
 
@@ -249,6 +253,10 @@ class _Build:
             run, negate = called
             then = self.stmt(s.then) or _true
             orelse = self.stmt(s.orelse) if s.orelse is not None else None
+            direct = self.direct.get(run)
+            if direct is not None:
+                return self.action(ActionKind.IF, info_name, s,
+                                   _if_direct(direct, negate, then, orelse, s.cond.span))
             return self.action(ActionKind.IF, info_name, s,
                                _if_call(run, negate, then, orelse, s.cond.span))
         cond = self.cond(s.cond, True)
@@ -485,8 +493,14 @@ class _Build:
         if specializer is not None:
             run = specializer(tuple(args))
             if run is not None:
-                return self._invoke_specialized(run, args, call.span, call.name), kind
-        return self._invoke(impl, args, call.span, call.name), kind
+                fn = self._invoke_specialized(run, args, call.span, call.name)
+                if not self.traced and all(isinstance(a, _Const) for a in args):
+                    self.direct[fn] = run
+                return fn, kind
+        fn = self._invoke(impl, args, call.span, call.name)
+        if not self.traced and not args:
+            self.direct[fn] = impl
+        return fn, kind
 
     def format_arg(self, e: ast.Expr) -> Compiled:
         """A format-string argument: a literal with PVs in it is expanded at each call."""
@@ -821,6 +835,9 @@ class _Build:
             # `if (!f(...))`, the usual failure test (`if (!forward()) sl_reply_error();`):
             # one closure instead of a negation wrapped around the call's truth test.
             neg = self.call_expr(e.operand)
+            direct = self.direct.get(neg)
+            if direct is not None:
+                return _direct_test(direct, True)
             return lambda ctx: neg(ctx) <= 0
         if isinstance(e, ast.UnOp) and e.op == "!":
             inner = self.cond(e.operand, lone_pv_strings)
@@ -830,6 +847,9 @@ class _Build:
             return lambda ctx: not fi(ctx)
         if isinstance(e, ast.Call):
             run = self.call_expr(e)
+            direct = self.direct.get(run)
+            if direct is not None:
+                return _direct_test(direct, False)
             return lambda ctx: run(ctx) > 0
         v = self.value(e)
         if isinstance(v, _Const):
@@ -924,6 +944,89 @@ def _if_call(run: Action, negate: bool, then: Action, orelse: Action | None,
     return run_if_call_else
 
 
+def _if_direct(f: Callable[[Context], Any], negate: bool, then: Action, orelse: Action | None,
+               span: Span) -> Action:
+    """`_if_call` over a call whose whole work is `f(ctx)` (see `_Build.direct`): the call
+    action's steps ($rc, stop on 0) done here, without its frame."""
+    if orelse is None:
+        if negate:
+            def run_if_not_direct(ctx: Context) -> int:
+                try:
+                    ret = f(ctx)
+                    if ret.__class__ is not int:
+                        ret = _norm_ret(ret)
+                    ctx.last_retcode = ret
+                    if ret == 0:
+                        raise ScriptStop()
+                    c = ret < 0
+                except ExprError as exc:
+                    ctx.log.error("%s: condition failed: %s", span, exc)
+                    c = False
+                return then(ctx) if c else 1
+
+            return run_if_not_direct
+
+        def run_if_direct(ctx: Context) -> int:
+            try:
+                ret = f(ctx)
+                if ret.__class__ is not int:
+                    ret = _norm_ret(ret)
+                ctx.last_retcode = ret
+                if ret == 0:
+                    raise ScriptStop()
+                c = ret > 0
+            except ExprError as exc:
+                ctx.log.error("%s: condition failed: %s", span, exc)
+                c = False
+            return then(ctx) if c else 1
+
+        return run_if_direct
+    other = orelse
+
+    def run_if_direct_else(ctx: Context) -> int:
+        try:
+            ret = f(ctx)
+            if ret.__class__ is not int:
+                ret = _norm_ret(ret)
+            ctx.last_retcode = ret
+            if ret == 0:
+                raise ScriptStop()
+            c = ret < 0 if negate else ret > 0
+        except ExprError as exc:
+            ctx.log.error("%s: condition failed: %s", span, exc)
+            c = False
+        return then(ctx) if c else other(ctx)
+
+    return run_if_direct_else
+
+
+def _direct_test(f: Callable[[Context], Any], negate: bool) -> CondFn:
+    """A condition over a call whose whole work is `f(ctx)`: its truth (or its negation),
+    with the call action's steps ($rc, stop on 0)."""
+    if negate:
+        def not_direct(ctx: Context) -> bool:
+            ret = f(ctx)
+            if ret.__class__ is not int:
+                ret = _norm_ret(ret)
+            ctx.last_retcode = ret
+            if ret == 0:
+                raise ScriptStop()
+            return ret < 0
+
+        return not_direct
+
+    def test_direct(ctx: Context) -> bool:
+        ret = f(ctx)
+        if ret.__class__ is not int:
+            ret = _norm_ret(ret)
+        ctx.last_retcode = ret
+        if ret == 0:
+            raise ScriptStop()
+        return ret > 0
+
+    return test_direct
+
+
 def _label_test(kind: str, label: str) -> Callable[[str], bool]:
     if kind == "re":
         rx = compile_regex(label)
@@ -960,7 +1063,7 @@ def _exit(ctx: Context) -> int:
 
 def _drop(ctx: Context) -> int:
     ctx.last_retcode = 0
-    raise ScriptStop(drop=True)
+    raise ScriptDrop()
 
 
 # --- the compiled script ------------------------------------------------------------------------

@@ -46,9 +46,15 @@ class ScriptStop(Exception):  # noqa: N818 -- a control-flow signal, not an erro
     the per-action path carries no "are we exiting?" check.
     """
 
-    def __init__(self, drop: bool = False) -> None:
-        super().__init__("drop" if drop else "exit")
-        self.drop = drop
+    drop = False  # see ScriptDrop
+
+    # No __init__ of its own: raised for every `exit`, so built by the C constructor.
+
+
+class ScriptDrop(ScriptStop):  # noqa: N818
+    """`drop`: stops the script, and the caller drops the message/branch/reply."""
+
+    drop = True
 
 
 @dataclass
@@ -87,9 +93,11 @@ class Context:
                  flags: int = 0, bflags: int = 0, sip: SipState | None = None) -> None:
         self.msg = msg
         self.route_type = route_type
-        self.worker = worker if worker is not None else WorkerState()
-        self.vars = self.worker.vars
-        self.shared = self.worker.shared
+        if worker is None:
+            worker = WorkerState()
+        self.worker = worker
+        self.vars = worker.vars
+        self.shared = worker.shared
         # AVP stacks, newest value last (index 0 in the script is the newest).
         self.avps: dict[str, list[Value]] = avps if avps is not None else {}
         # XAVP lists, newest item last (index 0 in the script is the newest).
@@ -101,7 +109,7 @@ class Context:
         # (route key, span of the call or of the entered block), outermost first: the debugger's
         # backtrace.
         self.call_stack: list[tuple[str, Span]] = []
-        self.log = self.worker.logger
+        self.log = worker.logger
         self.dropped = False  # `drop` ran: the caller drops the message/branch/reply
         self.exited = False  # the script was stopped by exit/drop/return 0
         self._msg_time: float | None = None

@@ -10,7 +10,7 @@ through the `Sender` protocol, so they can be tested with an in-memory sender.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
@@ -101,44 +101,61 @@ class Forwarder(Protocol):
         ...
 
 
-@dataclass
+def _not_myself(host: str, port: int | None) -> bool:
+    return False
+
+
 class ScriptMarks:
     """What the script asked for that the code sending the message must honour, and per-message
-    module state (rr, textops, sanity, kex); created on first use by `sip_pvs.marks`."""
+    module state (rr, textops, sanity, kex); created on first use by `sip_pvs.marks`.
 
-    local_rport: bool = False  # add_local_rport(): ;rport on our own Via
-    reply_headers: list[str] = field(default_factory=list)  # append_to_reply(), lines w/o CRLF
-    reply_body: tuple[bytes, str] | None = None  # set_reply_body(body, content type)
-    sflags: int = 0  # script flags (kex setsflag)
-    rr_added: list[str] = field(default_factory=list)  # Record-Route lines rr inserted
-    rr_params: list[str] = field(default_factory=list)  # add_rr_param() values
-    route_params: str | None = None  # parameters of our Route header after loose_route()
-    route_next: bool = False  # loose_route() left a Route header for the next hop
-    sanity_reply: tuple[int, str] | None = None  # what sanity_check() would reply
+    A plain class rather than a dataclass: made for every in-dialog request (loose_route), and
+    a call without keyword processing is cheaper."""
+
+    def __init__(self) -> None:
+        self.local_rport = False  # add_local_rport(): ;rport on our own Via
+        self.reply_headers: list[str] = []  # append_to_reply(), lines w/o CRLF
+        self.reply_body: tuple[bytes, str] | None = None  # set_reply_body(body, content type)
+        self.sflags = 0  # script flags (kex setsflag)
+        self.rr_added: list[str] = []  # Record-Route lines rr inserted
+        self.rr_params: list[str] = []  # add_rr_param() values
+        self.route_params: str | None = None  # parameters of our Route after loose_route()
+        self.route_next = False  # loose_route() left a Route header for the next hop
+        self.sanity_reply: tuple[int, str] | None = None  # what sanity_check() would reply
 
 
-@dataclass
 class SipState:
-    """Per-message SIP state the script changes; read by the code that sends the message on."""
+    """Per-message SIP state the script changes; read by the code that sends the message on.
 
-    rcv: ReceiveInfo
-    sender: Sender
-    dst_uri: str = ""  # $du: next hop overriding the R-URI
-    force_socket: SocketInfo | None = None  # force_send_socket()
-    branches: list[Branch] = field(default_factory=list)
-    ruri_q: int = -1  # q of branch 0 ($ru)
-    path: str = ""  # Path vector of branch 0
-    # Is host[:port] one of ours? (`myself`, is_uri_host_local); filled by the server.
-    is_myself: Callable[[str, int | None], bool] = field(default=lambda host, port: False)
-    replied: bool = False  # a stateless reply was sent for this request
-    forwarded: bool = False  # the request or reply was sent on
-    # Added for the server (core/server): how forward()/send() reach the transports, the
-    # Via and connection options the script set, and the last internal error that
-    # sl_reply_error() answers with (Kamailio's prev_ser_error as status and reason).
-    forwarder: Forwarder | None = None
-    force_rport: bool = False  # force_rport(): fill rport of the received Via
-    forward_no_connect: bool = False  # set_forward_no_connect()
-    reply_no_connect: bool = False  # set_reply_no_connect(): replies only on an open connection
-    error_status: int = 0
-    error_reason: str = ""
-    marks: ScriptMarks | None = None  # per-message module state, made on first use
+    Made for every message that runs a route (often more than once per message), so a plain
+    class whose constructor takes only what the server passes; every attribute is set in
+    `__init__` so that reads stay plain instance-dict hits. Modules may keep their own
+    per-message state in the instance dict (tm does: `vars(sip)`)."""
+
+    def __init__(self, rcv: ReceiveInfo, sender: Sender, *,
+                 is_myself: Callable[[str, int | None], bool] = _not_myself,
+                 forwarder: Forwarder | None = None) -> None:
+        self.rcv = rcv
+        self.sender = sender
+        self.dst_uri = ""  # $du: next hop overriding the R-URI
+        self.force_socket: SocketInfo | None = None  # force_send_socket()
+        self.branches: list[Branch] = []
+        self.ruri_q = -1  # q of branch 0 ($ru)
+        self.path = ""  # Path vector of branch 0
+        # Is host[:port] one of ours? (`myself`, is_uri_host_local); filled by the server.
+        self.is_myself = is_myself
+        self.replied = False  # a stateless reply was sent for this request
+        self.forwarded = False  # the request or reply was sent on
+        # Added for the server (core/server): how forward()/send() reach the transports, the
+        # Via and connection options the script set, and the last internal error that
+        # sl_reply_error() answers with (Kamailio's prev_ser_error as status and reason).
+        self.forwarder = forwarder
+        self.force_rport = False  # force_rport(): fill rport of the received Via
+        self.forward_no_connect = False  # set_forward_no_connect()
+        self.reply_no_connect = False  # set_reply_no_connect(): replies only on an open connection
+        self.error_status = 0
+        self.error_reason = ""
+        self.marks: ScriptMarks | None = None  # per-message module state, made on first use
+
+    def __repr__(self) -> str:
+        return f"SipState(rcv={self.rcv!r}, dst_uri={self.dst_uri!r})"

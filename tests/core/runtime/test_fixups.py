@@ -109,3 +109,85 @@ def test_the_tracer_sees_specialised_calls(fx: Harness) -> None:
     script.run("request_route", fx.context())
     assert seen == ["2 if", "2 code", "3 code"]
     assert [c[0] for c in calls] == ["fixed"] * 4
+
+
+# `if` and conditions over a call whose whole work is one function (a constant call compiled by
+# its module, or a call without arguments) call that function directly: the same $rc, stops,
+# branches and logs as through the call action.
+
+
+def _with_plain_calls(rec: Recorder) -> None:
+    @rec.module.function("none_true", args=0)
+    def none_true(ctx: Context) -> Any:
+        calls.append(("none_true", ()))
+        return True
+
+    @rec.module.function("none_false", args=0)
+    def none_false(ctx: Context) -> Any:
+        calls.append(("none_false", ()))
+        return False
+
+    @rec.module.function("none_zero", args=0)
+    def none_zero(ctx: Context) -> int:
+        calls.append(("none_zero", ()))
+        return 0
+
+    @rec.module.function("none_bad", args=0)
+    def none_bad(ctx: Context) -> int:
+        from siprouter.core.runtime.values import ExprError
+        raise ExprError("bad operand")
+
+
+@pytest.fixture
+def fp(rec: Recorder) -> Harness:
+    calls.clear()
+    _add(rec)
+    _with_plain_calls(rec)
+    return Harness(rec)
+
+
+def test_if_over_a_direct_call_sets_rc_and_branches(fp: Harness) -> None:
+    v = fp.vars_after(
+        "if (code(4)) { $var(a) = $rc; } "
+        "if (!code(-3)) { $var(b) = $rc; } else { $var(b) = 0; } "
+        "if (none_true()) { $var(c) = $rc; } "
+        "if (!none_false()) { $var(d) = $rc; } "
+        "if (none_false()) { $var(e) = 1; } else { $var(e) = $rc; }")
+    assert {k: v.get(k) for k in "abcde"} == {"a": 4, "b": -3, "c": 1, "d": -1, "e": -1}
+
+
+def test_conditions_over_direct_calls(fp: Harness) -> None:
+    v = fp.vars_after(
+        "if (code(1) && !code(-1)) { $var(a) = 1; } "
+        "if (none_false() || code(2)) { $var(b) = $rc; } "
+        "if (!none_true() || none_false()) { $var(c) = 1; } else { $var(c) = $rc; } "
+        "$var(w) = 0; while (!code(-1) && $var(w) < 3) { $var(w) = $var(w) + 1; }")
+    assert {k: v.get(k) for k in ("a", "b", "c", "w")} == {"a": 1, "b": 2, "c": -1, "w": 3}
+
+
+@pytest.mark.parametrize("cond", ["code(0)", "!code(0)", "none_zero()", "!none_zero()",
+                                  "code(0) && code(1)", "!none_zero() || code(1)"])
+def test_a_direct_call_returning_zero_in_a_condition_stops_the_script(
+        fp: Harness, cond: str) -> None:
+    ret, ctx = fp.run(f"request_route {{ if ({cond}) {{ $var(t) = 1; }} else {{ $var(t) = 2; }} "
+                      "$var(after) = 1; }")
+    assert ret == 0 and ctx.exited and ctx.last_retcode == 0
+    assert "t" not in fp.worker.vars and "after" not in fp.worker.vars
+
+
+def test_a_failing_direct_call_in_an_if_logs_and_takes_the_else(
+        fp: Harness, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.ERROR, logger="siprouter.script")
+    v = fp.vars_after("$var(rc0) = $rc; if (none_bad()) { $var(t) = 1; } else { $var(t) = 2; } "
+                      "if (!none_bad()) { $var(u) = 1; } else { $var(u) = 2; }")
+    assert v["t"] == 2 and v["u"] == 2
+    assert caplog.text.count("condition failed: bad operand") == 2
+
+
+def test_the_tracer_sees_direct_calls_in_conditions(fp: Harness) -> None:
+    script = fp.compile("request_route {\n if (none_true()) { code(1); }\n"
+                        " if (!none_false() && code(2)) { code(3); }\n}\n")
+    seen: list[str] = []
+    script.set_tracer(lambda ctx, info: seen.append(f"{info.line} {info.name}"))
+    script.run("request_route", fp.context())
+    assert seen == ["2 if", "2 none_true", "2 code", "3 if", "3 none_false", "3 code", "3 code"]

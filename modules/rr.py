@@ -15,6 +15,7 @@ Route is not, the previous hop was a strict router and the last Route becomes th
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from siprouter.core.cfg.pvsyntax import PVRef
@@ -30,11 +31,12 @@ from siprouter.core.runtime.sip_pvs import (
     next_hop,
     request,
 )
-from siprouter.core.runtime.sip_transforms import uri_param, uri_params_text
-from siprouter.core.runtime.sipstate import SipState, SocketInfo
+from siprouter.core.runtime.sip_transforms import try_uri, uri_param, uri_params_text
+from siprouter.core.runtime.sipstate import ScriptMarks, SipState, SocketInfo
 from siprouter.core.runtime.transforms import parse_params
 from siprouter.core.runtime.values import ExprError, Value, compile_regex, to_str
 from siprouter.core.sip import NameAddr, SIPError, SIPRequest, SipURI
+from siprouter.core.sip.uri import is_valid_host
 
 exports = ModuleExports("rr", doc="Record-Route and loose routing")
 
@@ -83,7 +85,8 @@ def _lr() -> str:
 def _ftag(req: SIPRequest) -> str:
     if not settings.append_fromtag:
         return ""
-    tag = req.from_.tag if req.from_ is not None else None
+    from_ = req.from_
+    tag = from_.tag if from_ is not None else None
     return f";ftag={tag}" if tag else ""
 
 
@@ -94,18 +97,27 @@ def _scheme_user(req: SIPRequest) -> str:
     return f"{scheme}:" + (f"{user}@" if user else "")
 
 
+_ADDRESSES: dict[tuple[str, str | None, int, int | None, str], str] = {}
+
+
 def _address(sock: SocketInfo, proto: str) -> str:
-    host = sock.via_host
-    host = f"[{host}]" if ":" in host and not host.startswith("[") else host
-    port = "" if sock.via_port == 5060 else f":{sock.via_port}"
-    transport = "" if proto == "udp" else f";transport={proto}"
-    return host + port + transport
+    """host[:port][;transport=proto] of a socket (advertised address when set); kept per
+    socket and transport (a worker has a handful)."""
+    key = (sock.ip, sock.advertised_host, sock.port, sock.advertised_port, proto)
+    got = _ADDRESSES.get(key)
+    if got is None:
+        host = sock.via_host
+        host = f"[{host}]" if ":" in host and not host.startswith("[") else host
+        port = "" if sock.via_port == 5060 else f":{sock.via_port}"
+        transport = "" if proto == "udp" else f";transport={proto}"
+        got = host + port + transport
+        if len(_ADDRESSES) >= 256:  # sockets made up per message (see _outbound_socket)
+            _ADDRESSES.clear()
+        _ADDRESSES[key] = got
+    return got
 
 
-def _outbound_proto(ctx: Context, sip: SipState) -> str:
-    if sip.force_socket is not None:
-        return sip.force_socket.proto.lower()
-    uri = next_hop(ctx)
+def _proto_of(uri: object) -> str:
     if isinstance(uri, SipURI):
         transport = uri_param(uri, "transport")
         if transport:
@@ -113,6 +125,25 @@ def _outbound_proto(ctx: Context, sip: SipState) -> str:
         if uri.scheme == "sips":
             return "tls"
     return "udp"
+
+
+# Outbound transport by $du text: scripts set $du from a constant or a small set of next hops.
+_DST_PROTOS: dict[str, str] = {}
+
+
+def _outbound_proto(ctx: Context, sip: SipState) -> str:
+    if sip.force_socket is not None:
+        return sip.force_socket.proto.lower()
+    dst = sip.dst_uri
+    if dst:
+        got = _DST_PROTOS.get(dst)
+        if got is None:
+            got = _proto_of(try_uri(dst))
+            if len(_DST_PROTOS) >= 256:
+                _DST_PROTOS.clear()
+            _DST_PROTOS[dst] = got
+        return got
+    return _proto_of(next_hop(ctx))
 
 
 def _outbound_socket(sip: SipState, proto: str) -> SocketInfo:
@@ -125,11 +156,12 @@ def _outbound_socket(sip: SipState, proto: str) -> SocketInfo:
 
 
 def _insert(ctx: Context, req: SIPRequest, sip: SipState, uris: list[str], params: str) -> None:
-    extra = "".join(marks(sip).rr_params) + params
+    m = marks(sip)
+    extra = "".join(m.rr_params) + params if m.rr_params else params
     for uri in uris:
         value = f"<{uri}{extra}>"
         req.prepend_record_route(value)
-        marks(sip).rr_added.append(f"Record-Route: {value}")
+        m.rr_added.append(f"Record-Route: {value}")
 
 
 def _preconditions(ctx: Context, what: str) -> tuple[SIPRequest, SipState] | None:
@@ -155,7 +187,8 @@ def _record(ctx: Context, what: str, params: Value, advertised: str | None = Non
             in_addr = out_addr = advertised
         else:
             in_addr = _address(sip.rcv.socket, inbound)
-            out_addr = _address(_outbound_socket(sip, outbound), outbound)
+            # the outbound address is only written in the second line
+            out_addr = _address(_outbound_socket(sip, outbound), outbound) if double else ""
         if double:
             if advertised is not None:
                 out_addr += "" if outbound == "udp" else f";transport={outbound}"
@@ -247,12 +280,58 @@ def _ours(ctx: Context, route: NameAddr) -> bool:
     return isinstance(uri, SipURI) and is_myself_uri(ctx, uri)
 
 
+# The usual Route set of an in-dialog request through us: one Route line holding only our own
+# `<sip:host[:port];lr...>` (what record_route() wrote), no display name, no header parameters,
+# plain token parameters. Groups: host, port, parameters (with their leading ";").
+_OWN_ROUTE_RE = re.compile(
+    r"<sip:([A-Za-z0-9.\-]+)(?::([0-9]{1,5}))?((?:;[A-Za-z0-9\-_.!~*'+]+"
+    r"(?:=[A-Za-z0-9\-_.!~*'+]+)?)*)>")
+
+
+def _lone_own_route(req: SIPRequest, sip: SipState) -> int | None:
+    """loose_route() for the usual shape (`_OWN_ROUTE_RE`, the URI ours): the line goes and
+    the result is that of the general path; None when the shape is another (the general path
+    decides then). Same effects as `_route`: route params kept for check_route_param &co,
+    the element removed, true only for a request with a To tag."""
+    keys = req.header_keys
+    if "route" not in req.header_key_set:
+        return None
+    i = keys.index("route")
+    if req.repeats_a_header and "route" in keys[i + 1:]:
+        return None
+    line = req.header_line(i)
+    m = _OWN_ROUTE_RE.fullmatch(line[line.find(":") + 1:].strip(" \t"))
+    if m is None:
+        return None
+    host, port_text, params = m.groups()
+    port = int(port_text) if port_text is not None else None
+    host = host.lower()
+    if (port is not None and port > 65535) or not is_valid_host(host) or not sip.is_myself(
+            host, port):
+        return None
+    m_ = sip.marks
+    if m_ is None:
+        m_ = sip.marks = ScriptMarks()
+    m_.route_params = params[1:]
+    # remove_header_value("route", 0) for a line holding one element
+    edits = req.edits
+    edits.elements[("route", 0)] = None
+    edits.values[i] = None
+    to = req.to
+    if to is None or to.params.get("tag") is None:  # to.tag, without the unquoting
+        return -1  # an initial request with only our Route: not loose routed
+    return 1
+
+
 def _route(ctx: Context, mode: int, what: str) -> int:
     req, sip = request(ctx), ctx.sip
     if req is None or sip is None:
         ctx.log.error("%s: not a request", what)
         return -1
     try:
+        done = _lone_own_route(req, sip)
+        if done is not None:
+            return done
         routes = req.routes
         if not routes:
             return -1

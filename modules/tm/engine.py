@@ -16,6 +16,7 @@ import heapq
 import itertools
 import logging
 import math
+import os
 import weakref
 from collections.abc import Callable
 
@@ -31,7 +32,7 @@ from siprouter.core.server.forward import (
 )
 from siprouter.core.server.replies import received_via, reply_destination
 from siprouter.core.shared import counters
-from siprouter.core.sip import SIPError, SIPRequest, SIPResponse, new_branch, parse_message
+from siprouter.core.sip import BRANCH_MAGIC, SIPError, SIPRequest, SIPResponse, parse_message
 from siprouter.core.sip.transaction import (
     ClientTransaction,
     PassToTU,
@@ -59,6 +60,9 @@ FrEntry = tuple[float, int, "weakref.ref[TmTransaction]", int]
 
 FR_HEAP_SLACK = 256
 """Stale entries the final-response timer heap may hold beyond twice the live branches."""
+
+BRANCH_RANDOM = 10
+"""Random octets in each branch we make (as core.sip.new_branch: 20 hex digits)."""
 
 TIMER_GRID = 0.05
 """Seconds between the times the engine may be woken at: a deadline is served up to this
@@ -115,6 +119,9 @@ class TmEngine:
         # UDP socket of our own (by shared socket) that our branches go out on.
         self.branch_suffix = ""
         self.private: dict[SocketInfo, SocketInfo] = {}
+        # random octets for the branches still unused (_new_branch)
+        self._random = b""
+        self._random_at = 0
 
     # --- time -------------------------------------------------------------------------------
 
@@ -350,9 +357,10 @@ class TmEngine:
         return self.send_upstream(tm, reply[0], code, reply[1])
 
     def send_upstream(self, tm: TmTransaction, data: bytes, code: int,
-                      to_tag: str | None) -> bool:
+                      to_tag: str | None, *, rearm: bool = True) -> bool:
         """Send a reply (`data`, with its status `code` and To tag) through the server
-        transaction (relayed or ours)."""
+        transaction (relayed or ours). `rearm` False: the caller re-arms the timer once it
+        is done (a reply relayed from on_reply)."""
         server = tm.server
         try:
             events = server.send_response_wire(data, code, to_tag, self.clock())
@@ -383,7 +391,8 @@ class TmEngine:
                 reply = None
             callbacks.run(callbacks.RESPONSE_OUT, self, tm,
                           reply if isinstance(reply, SIPResponse) else None, code)
-        self.rearm()
+        if rearm:
+            self.rearm()
         return True
 
     # --- relaying -----------------------------------------------------------------------------
@@ -440,7 +449,7 @@ class TmEngine:
             # our Via names this worker's own socket: the replies come back to us
             sip.force_socket = self.private.get(sip.rcv.socket) or \
                 next(iter(self.private.values()))
-        via_branch = new_branch() + self.branch_suffix
+        via_branch = self._new_branch() + self.branch_suffix
         try:
             prepared = self.forwarder.prepare(ctx, proto, host, port, branch=via_branch)
         finally:
@@ -463,8 +472,26 @@ class TmEngine:
         self.by_client[tx] = (tm, branch)
         self.stats.total_local.inc()
         self._start_fr(tm, branch, now)
-        self.perform_client(tx, tx.send_request(now))
+        events = tx.send_request(now)
+        if len(events) == 1 and events[0].__class__ is SendToTransport:
+            # the usual: the request goes out (perform_client, for its one event)
+            hop = branch.hop
+            if not self.transports.send(hop.proto, hop.host, hop.port, prepared.data,
+                                        branch.socket):
+                self.perform_client(tx, tx.report_transport_error(self.clock()))
+        else:
+            self.perform_client(tx, events)
         return True
+
+    def _new_branch(self) -> str:
+        """core.sip.new_branch(): the magic cookie and 20 random hex digits, the random
+        octets read from the system 64 branches at a time instead of once each."""
+        at = self._random_at
+        if at >= len(self._random):
+            self._random = os.urandom(BRANCH_RANDOM * 64)
+            at = 0
+        self._random_at = at + BRANCH_RANDOM
+        return BRANCH_MAGIC + self._random[at:at + BRANCH_RANDOM].hex()
 
     def _branch_timers(self, tm: TmTransaction) -> TimerConfig:
         """The machine timers of a branch: B and F are fr_timer (one config per value)."""
@@ -551,7 +578,8 @@ class TmEngine:
             if (code > 100 or self.settings.relay_100) and not tm.final_code:
                 relayed = without_our_via(reply)
                 if relayed is not None:
-                    self.send_upstream(tm, relayed[0], code, relayed[1])
+                    # every way here (on_reply, the timers, t_relay) re-arms once done
+                    self.send_upstream(tm, relayed[0], code, relayed[1], rearm=False)
             return
         if code < 300:
             branch.final_code, branch.final_reason, branch.final = code, reply.reason, reply
@@ -562,7 +590,8 @@ class TmEngine:
     def _relay_2xx(self, tm: TmTransaction, branch: UacBranch, reply: SIPResponse) -> None:
         relayed = without_our_via(reply, want_tag=tm.is_invite)
         if relayed is not None:
-            self.send_upstream(tm, relayed[0], reply.status_code, relayed[1])
+            # every way here (on_reply, the timers, t_relay) re-arms once done
+            self.send_upstream(tm, relayed[0], reply.status_code, relayed[1], rearm=False)
         if len(tm.branches) > 1:  # else there is nothing to cancel
             reason = [LOCAL_CANCEL_REASON] if self.settings.local_cancel_reason else []
             self.cancel_branches(tm, reason, skip=branch)

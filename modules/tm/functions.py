@@ -74,8 +74,10 @@ def _transaction(ctx: Context, engine: TmEngine) -> TmTransaction | int:
     """The transaction of the request, created when missing, with what the script armed."""
     got = engine.new_transaction(ctx)
     if isinstance(got, TmTransaction) and ctx.sip is not None:
-        for attr, value in vars(ctx.sip).pop(_ARMED, {}).items():
-            setattr(got, attr, value)
+        armed = vars(ctx.sip).pop(_ARMED, None)
+        if armed:
+            for attr, value in armed.items():
+                setattr(got, attr, value)
     return got
 
 
@@ -209,8 +211,11 @@ def _relay(ctx: Context, what: str, proto: str | None, host: Value, port: Value)
     if found is None:
         return -1
     engine, msg = found
-    h = to_str(host) if host is not None and to_str(host) != "" else None
-    p = to_int(port) if port is not None and to_str(port) != "" else None
+    if host is None and port is None:  # t_relay(): $du / the R-URI
+        h = p = None
+    else:
+        h = to_str(host) if host is not None and to_str(host) != "" else None
+        p = to_int(port) if port is not None and to_str(port) != "" else None
     if msg.method == "ACK":
         if h is None and proto is None:
             return engine.relay_ack(ctx)

@@ -21,7 +21,6 @@ _REARM_DOUBLED = Action.REARM_DOUBLED
 _REARM_T2 = Action.REARM_T2
 _TERMINATED_STATE = State.TERMINATED
 _INIT_STATE = State.INIT
-_NO_TIMERS: tuple[Timer, ...] = ()
 
 
 class Transaction:
@@ -37,7 +36,7 @@ class Transaction:
 
     # A proxy keeps thousands of these alive: no per-instance dict.
     __slots__ = ("spec", "state", "reliable", "timers", "created_at", "_deadlines",
-                 "_intervals", "_observer", "_rows", "_durations")
+                 "_intervals", "_observer", "_rows", "_plans")
 
     spec: MachineSpec
     state: State
@@ -54,7 +53,7 @@ class Transaction:
         self._intervals: dict[Timer, float] = {}
         self._observer: Callable[[Transaction], None] | None = None
         self._rows: dict[State, dict[Event, Transition]] = spec.rows
-        self._durations: dict[Timer, float | None] = timers.durations(reliable)
+        self._plans = timers.plans(spec, spec.timers, reliable)
 
     # ------------------------------------------------------------------ timers, public
 
@@ -90,8 +89,9 @@ class Transaction:
         return self._run(Event.TRANSPORT_ERROR, now, None)
 
     def set_observer(self, observer: Callable[[Transaction], None] | None) -> None:
-        """Have `observer` called with this transaction after each of its methods ran (the
-        `TransactionTable` re-files the deadline and drops terminated transactions)."""
+        """Have `observer` called with this transaction after each of its methods that may
+        have changed its state or its timers ran (the `TransactionTable` re-files the
+        deadline and drops terminated transactions)."""
         self._observer = observer
 
     @property
@@ -116,8 +116,10 @@ class Transaction:
                 got = perform(action, message, None)
                 if got is not None:
                     out.append(got)
-            if row.next is not state:
-                self._enter(row.next, now, out)
+            if row.next is state:
+                # same state, same timers (only timer events re-arm): nothing to report
+                return out
+            self._enter(row.next, now, out)
         observer = self._observer
         if observer is not None:
             observer(self)
@@ -156,30 +158,26 @@ class Transaction:
             deadlines.clear()
             out.append(_TERMINATED)
             return
-        wanted = self.spec.timers.get(state, _NO_TIMERS)
+        plan = self._plans.get(state)
+        if plan is None:  # no timers in this state
+            if deadlines:
+                deadlines.clear()
+            return
+        wanted, timed, immediate = plan
         if deadlines:
             for timer in [t for t in deadlines if t not in wanted]:
                 del deadlines[timer]
-        if not wanted:
-            return
-        durations = self._durations
-        immediate: list[Timer] = []
-        for timer in wanted:
-            if timer in deadlines:
-                continue
-            duration = durations[timer]
-            if duration is None:
-                continue
-            if duration <= 0:
-                immediate.append(timer)
-            else:
-                self._intervals[timer] = duration
+        intervals = self._intervals
+        for timer, duration in timed:
+            if timer not in deadlines:
+                intervals[timer] = duration
                 deadlines[timer] = now + duration
         # A zero timer (D, I, J, K over reliable transports) means "leave this state right
         # away": fire it now rather than hand the owner a deadline already due.
-        for timer in immediate:
-            if self.state is state:
-                self._step(TIMER_EVENTS[timer], now, None, timer, out)
+        if immediate:
+            for timer in [t for t in immediate if t not in deadlines]:
+                if self.state is state:
+                    self._step(TIMER_EVENTS[timer], now, None, timer, out)
 
     def _arm(self, timer: Timer, now: float, interval: float) -> None:
         self._intervals[timer] = interval

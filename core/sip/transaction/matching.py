@@ -192,15 +192,15 @@ class TransactionTable:
         tx._observer = None  # tx.set_observer(None)
         self._scheduled.pop(tx, None)
         client, server, loose, merge = keys
-        if client is not None:
+        if client is not None:  # a client transaction: nothing else is indexed
             self._clients.pop(client, None)
+            return
         if server is not None:
             self._servers.pop(server, None)
-        if isinstance(tx, ServerTransaction):
-            if loose is not None:
-                _discard(self._servers_2543, loose, tx)
-            if merge is not None:
-                _discard(self._merge, merge, tx)
+        if loose is not None:
+            _discard(self._servers_2543, loose, tx)  # type: ignore[arg-type]
+        if merge is not None:
+            _discard(self._merge, merge, tx)  # type: ignore[arg-type]
 
     # ------------------------------------------------------------------ matching
 

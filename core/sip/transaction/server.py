@@ -81,7 +81,13 @@ class ServerTransaction(Transaction):
                            now: float) -> list[TransactionEvent]:
         """Send a response the TU serialized itself (a relayed reply, a reply of its own),
         with its status code and To tag: the octets are not parsed again."""
-        return self._send(SendToTransport(data), status_code, to_tag, now)
+        # _send, inlined: every reply a proxy relays comes this way
+        self._pending = SendToTransport(data)
+        self._pending_tag = to_tag
+        event = self.spec.tu_events.get(status_code // 100) if 100 <= status_code <= 699 else None
+        if event is None:
+            event = response_event(status_code, self.spec, from_tu=True)  # raises
+        return self._run(event, now, None)
 
     def _send(self, send: SendToTransport, status_code: int, to_tag: str | None,
               now: float) -> list[TransactionEvent]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
+from typing import Any
 
 
 class Timer(enum.Enum):
@@ -77,6 +78,31 @@ class TimerConfig:
     # first use (a transaction asks on every state it enters)
     _tables: list[dict[Timer, float | None]] = field(
         default_factory=list, init=False, repr=False, compare=False, hash=False)
+    # plans() by (machine, reliable)
+    _plans: dict[tuple[int, bool], Any] = field(
+        default_factory=dict, init=False, repr=False, compare=False, hash=False)
+
+    def plans(self, machine: object, timers_of: dict[Any, tuple[Timer, ...]],
+              reliable: bool) -> dict[Any, tuple[tuple[Timer, ...], tuple[tuple[Timer, float],
+                                                                       ...], tuple[Timer, ...]]]:
+        """What entering each state of `machine` (whose `timers_of` lists the timers of
+        each state) does with these durations: (its timers, those armed with their duration,
+        those that fire at once), states without timers left out; made once per machine and
+        transport kind (shared: do not modify it)."""
+        key = (id(machine), reliable)
+        got = self._plans.get(key)
+        if got is None:
+            durations = self.durations(reliable)
+            got = {}
+            for state, wanted in timers_of.items():
+                if not wanted:
+                    continue
+                timed = tuple((t, d) for t in wanted if (d := durations[t]) is not None and d > 0)
+                immediate = tuple(t for t in wanted
+                                  if (d := durations[t]) is not None and d <= 0)
+                got[state] = (wanted, timed, immediate)
+            self._plans[key] = got
+        return got
 
     def durations(self, reliable: bool) -> dict[Timer, float | None]:
         """`initial()` of every timer, as a table (shared: do not modify it)."""

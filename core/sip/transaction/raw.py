@@ -17,6 +17,14 @@ def top_via_value(data: bytes) -> bytes | None:
     pos = data.find(b"\r\n") + 2
     if pos < 2:
         return None
+    if data.startswith(b"Via:", pos):
+        # the usual layout (ours, SIPp's, Kamailio's): the first header is the Via
+        eol = data.find(b"\r\n", pos)
+        if eol > pos:
+            if data[eol + 2:eol + 3] in (b" ", b"\t"):
+                return None  # folded
+            comma = data.find(b",", pos, eol)
+            return data[pos + 4:comma if comma >= 0 else eol].strip(b" \t")
     while True:
         eol = data.find(b"\r\n", pos)
         if eol <= pos:

@@ -177,3 +177,15 @@ def test_a_branch_cancelled_before_it_answered_is_cancelled_at_its_first_1xx(
     assert len(cancels) == 1
     assert b'Reason: Q.850;cause=16;text="Terminated"' in cancels[0]
     assert sent_since(proxy, mark, 5061, b"SIP/2.0 180 ") == []  # the caller has its 487
+
+
+def test_each_branch_relayed_has_a_fresh_rfc3261_branch_of_its_own(proxy: Proxy) -> None:
+    # the random part comes from a pool of system random octets refilled every 64 branches
+    branches = []
+    for n in range(150):
+        invite(proxy, 1000 + n)
+        top = proxy.wire.last_to(5070).split(b"\r\n")[1]
+        assert top.startswith(b"Via: SIP/2.0/UDP 127.0.0.1:5060;branch=z9hG4bK")
+        branches.append(top.split(b"branch=")[1].split(b";")[0])
+    assert len(set(branches)) == len(branches)
+    assert all(len(b) == 7 + 20 and int(b[7:], 16) >= 0 for b in branches)

@@ -70,3 +70,17 @@ def test_a_continuation_line_that_looks_like_a_via_is_not_the_top_via() -> None:
 def test_no_via_or_a_folded_one_gives_nothing_to_read_raw() -> None:
     assert top_via_value(b"SIP/2.0 200 OK\r\nTo: <sip:b@b>\r\n\r\n") is None
     assert top_via_value(b"SIP/2.0 200 OK\r\nVia: SIP/2.0/UDP h\r\n ;branch=z9hG4bKx\r\n\r\n") is None
+
+
+@pytest.mark.parametrize("line", [
+    b"Via: SIP/2.0/UDP 10.0.0.1;branch=z9hG4bKa\r\n",
+    b"Via:SIP/2.0/UDP 10.0.0.1;branch=z9hG4bKa \t\r\n",
+    b"Via: SIP/2.0/UDP 10.0.0.1;branch=z9hG4bKa , SIP/2.0/UDP 10.0.0.2;branch=z9hG4bKb\r\n",
+    b"Via: SIP/2.0/UDP 10.0.0.1\r\n\t;branch=z9hG4bKa\r\n",
+    b"Via:\r\n",
+])
+def test_a_via_first_among_the_headers_reads_as_one_further_down(line: bytes) -> None:
+    # the first header line has a quicker path; it must read what the general one reads
+    first = b"SIP/2.0 200 OK\r\n" + line + b"To: <sip:b@b>\r\n\r\n"
+    further = b"SIP/2.0 200 OK\r\nSubject: s\r\n" + line + b"To: <sip:b@b>\r\n\r\n"
+    assert top_via_value(first) == top_via_value(further)

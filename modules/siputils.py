@@ -79,13 +79,18 @@ def _with_params(uri: SipURI, params: tuple[tuple[str, str | None], ...]) -> Sip
 @exports.function("has_totag", args=0, routes=RouteType.ANY, doc="Check if To header field uri contains tag parameter.")
 def has_totag(ctx: Context) -> int:
     """True when the To header has a tag (an in-dialog request)."""
-    msg = message(ctx)
+    msg = ctx.msg
+    if not isinstance(msg, SIPMessage):
+        return -1
     try:
-        to = None if msg is None else msg.to
+        to = msg.to
     except SIPError as exc:
         ctx.log.error("has_totag: %s", exc)
         return -1
-    return 1 if to is not None and to.tag else -1
+    if to is None:
+        return -1
+    tag = to.params.get("tag")  # to.tag without a call when it is not quoted
+    return 1 if tag and (tag[0] != '"' or to.tag) else -1
 
 
 @exports.function("is_request", args=0, routes=RouteType.ANY, doc="Return true if the SIP message is a request.")

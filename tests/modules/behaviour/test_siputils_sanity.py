@@ -19,6 +19,25 @@ def test_has_totag() -> None:
     assert run("if (!has_totag()) { $var(a) = 1; }").vars == {"a": 1}
 
 
+@pytest.mark.parametrize(("to", "expected"), [
+    (b"To: Bob <sip:bob@biloxi.example.com>;tag=a6c85cf", 1),
+    (b"To: <sip:bob@biloxi.example.com;tag=inuri>", -1),  # a URI parameter, not the tag
+    (b'To: <sip:bob@biloxi.example.com>;tag=""', -1),  # quoted empty: no tag
+    (b'To: <sip:bob@biloxi.example.com>;tag="q1"', 1),
+    (b"To: <sip:bob@biloxi.example.com>;tag", -1),  # no value
+    (b"To: <sip:bob@biloxi.example.com>;TAG=x", 1),
+    (b"To: <sip:bob@biloxi.example.com", -1),  # does not parse: false, one error log
+])
+def test_has_totag_shapes(to: bytes, expected: int) -> None:
+    data = INVITE.replace(b"To: Bob <sip:bob@biloxi.example.com>", to)
+    assert run("$var(a) = 0; if (has_totag()) { $var(a) = 1; } $var(rc) = $rc;",
+               data).vars == {"a": 1 if expected > 0 else 0, "rc": expected}
+
+
+def test_has_totag_on_a_reply() -> None:
+    assert run("if (has_totag()) { $var(a) = 1; }", REPLY).vars == {"a": 1}
+
+
 def test_is_request_and_is_reply() -> None:
     assert run("if (is_request() && !is_reply()) { $var(a) = 1; }").vars == {"a": 1}
     assert run("if (is_reply()) { $var(a) = 1; }", REPLY).vars == {"a": 1}

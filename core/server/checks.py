@@ -38,6 +38,22 @@ def _balanced(value: str) -> bool:
 
 def check_request(msg: SIPRequest) -> SIPError | None:
     """The error to answer a request with (400, 416, 420 ...), or None to run the script."""
+    # Every request passes here: the usual one is answered from one call to the message
+    # (`core_parts`); anything it leaves open goes through the checks one by one, which
+    # find the error. The From/To framing check reads the whole line: its name (a token)
+    # and the whitespace around the value change no count.
+    parts = msg.core_parts()
+    if parts is not None:
+        uri, cseq, from_line, to_line = parts
+        if (uri.scheme in SUPPORTED_SCHEMES and cseq.method == msg.method
+                and _balanced(from_line) and _balanced(to_line)
+                and "proxy-require" not in msg.header_key_set):
+            return None
+    return check_request_each(msg)
+
+
+def check_request_each(msg: SIPRequest) -> SIPError | None:
+    """`check_request` one check after the other: the same verdict, found the slow way."""
     # Every request passes here: the presence tests use the set of keys (one superset test
     # when all is well, with no header given twice) instead of walking the header list.
     keyset = msg.header_key_set

@@ -29,6 +29,7 @@ T = TypeVar("T")
 _FOLD_RE = re.compile(r"[ \t]*\r\n[ \t]+")
 _MISSING = object()
 _BLANKS = " \t\r\n\x0b\x0c"  # what bytes.strip() strips, for text standing for octets
+_CORE_KEYS = frozenset(("via", "call-id", "cseq", "from", "to"))  # see core_parts
 
 
 
@@ -552,6 +553,45 @@ class SIPRequest(SIPMessage):
     version: str
     _ruri_offset: int
 
+    def core_parts(self) -> tuple[URI, CSeq, str, str] | None:
+        """What the core checks in every request, in one call, for the usual layout (Via,
+        Call-ID, CSeq, From and To present, no header repeated, no folded line, one value
+        on the first Via line): parses and keeps, as the properties would, the Request-URI,
+        the top Via, CSeq, Max-Forwards and Call-ID, and returns the Request-URI, the CSeq
+        and the From and To lines as received (name, colon and value).
+
+        None for any other layout, or when one of them does not parse: the properties then
+        tell which, raising with the position."""
+        keyset = self._keyset
+        if self._dups or self._folded or not keyset.issuperset(_CORE_KEYS):
+            return None
+        keys = self._keys
+        lines = self._lines
+        cache = self._cache
+        try:
+            uri: URI | None = cache.get("@ruri")  # type: ignore[assignment]
+            if uri is None:
+                uri = cache["@ruri"] = parse_uri(self.ruri_text, self._ruri_offset)
+            line = lines[keys.index("via")]
+            value = line[line.find(":") + 1:].strip(" \t")
+            if "," in value:
+                return None
+            if "@top_via" not in cache:
+                cache["@top_via"] = parse_via(value)
+            line = lines[keys.index("cseq")]
+            cseq = parse_cseq(line[line.find(":") + 1:].strip(" \t"))
+            cache["cseq"] = cseq
+            if "max-forwards" in keyset:
+                line = lines[keys.index("max-forwards")]
+                cache["max-forwards"] = _parse_max_forwards(line[line.find(":") + 1:].strip(" \t"))
+            else:
+                cache["max-forwards"] = None
+            line = lines[keys.index("call-id")]
+            cache["call-id"] = parse_call_id(line[line.find(":") + 1:].strip(" \t"))
+        except SIPError:
+            return None
+        return uri, cseq, lines[keys.index("from")], lines[keys.index("to")]
+
     @property
     def ruri(self) -> URI:
         """The Request-URI, parsed on first use."""
@@ -622,8 +662,13 @@ class SIPResponse(SIPMessage):
         self.edits.start_line = f"{self.version} {code} {reason}"
 
 
+# The usual spellings of Max-Forwards values: one lookup instead of parse_digits.
+_MAX_FORWARDS = {str(n): n for n in range(256)}
+
+
 def _parse_max_forwards(text: str) -> int:
-    return parse_digits(text, "max-forwards", 255)
+    value = _MAX_FORWARDS.get(text)
+    return value if value is not None else parse_digits(text, "max-forwards", 255)
 
 
 def _parse_content_length(text: str) -> int:

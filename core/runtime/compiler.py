@@ -12,7 +12,9 @@ Control flow, after Kamailio's run_actions:
   and stops; `while`/`switch` absorb `break`, a route call absorbs `return`.
 - `exit`, `drop`, `return 0`, and any function or route returning 0 stop the whole script by
   raising `ScriptStop`, caught where the route was entered (`Script.run`). That happens at most
-  once per message, so no action pays for an "are we stopping?" test.
+  once per message, so no action pays for an "are we stopping?" test. `exit` and `return 0`
+  themselves set `EXIT_F` instead (raising through every frame costs more), which stops every
+  block, loop and switch like the other flags and which a route call turns into `ScriptStop`.
 - `route(X)` pushes (key, call span) onto `ctx.call_stack`, sets `$rc` to the route's result.
   A route that ends without `return` gives the code of its last action (1 for an empty route).
 - `while` runs at most `max_while_loops` iterations, then logs an error and leaves the loop.
@@ -46,7 +48,7 @@ from siprouter.core.cfg.source import Span
 from siprouter.core.exports import LoadedSet
 
 from . import values as V
-from .context import BREAK_F, RETURN_F, Context, ScriptDrop, ScriptStop
+from .context import BREAK_F, EXIT_F, RETURN_F, Context, ScriptDrop, ScriptStop
 from .core_actions import CORE_IMPLS
 from .fixups import Const, specializer_of
 from .keywords import CONSTANT_WORDS, KEYWORDS, MYSELF, SELECTS, select_head
@@ -103,6 +105,8 @@ def _enter(ctx: Context, body: Action, key: str, span: Span) -> int:
         ret = body(ctx)
     finally:
         stack.pop()
+    if ctx.run_flags & EXIT_F:
+        raise ScriptStop()  # exit inside the called route: the whole script stops
     ctx.run_flags = 0
     ctx.last_retcode = ret
     return ret
@@ -1053,12 +1057,14 @@ def _return_one(ctx: Context) -> int:
 
 def _return_zero(ctx: Context) -> int:
     ctx.last_retcode = 0
-    raise ScriptStop()
+    ctx.run_flags |= EXIT_F  # cheaper than raising ScriptStop through every frame
+    return 0
 
 
 def _exit(ctx: Context) -> int:
     ctx.last_retcode = 0
-    raise ScriptStop()
+    ctx.run_flags |= EXIT_F
+    return 0
 
 
 def _drop(ctx: Context) -> int:
@@ -1147,6 +1153,9 @@ class Script:
         stack.append(self._entries[key])
         try:
             ret = body(ctx)
+            if ctx.run_flags & EXIT_F:
+                ctx.exited = True
+                ret = 0
         except ScriptStop as stop:
             ctx.exited = True
             ctx.dropped = ctx.dropped or stop.drop

@@ -33,6 +33,10 @@ from .values import Value
 # by every block after each action, absorbed by the loop/switch or by the route call.
 BREAK_F = 1
 RETURN_F = 2
+# `exit` / `return 0` written in the route entered (not in a called route): every block, loop
+# and switch stops, nothing absorbs it; `Script.run` ends the run as for `ScriptStop`. A route
+# call turns it into `ScriptStop` (the call may sit in a condition), so it never crosses one.
+EXIT_F = 4
 
 SCRIPT_LOGGER = logging.getLogger("siprouter.script")
 

@@ -262,6 +262,48 @@ def test_exit_stops_the_script_without_dropping(h) -> None:  # type: ignore[no-u
     assert "y" not in h.worker.vars
 
 
+@pytest.mark.parametrize("body", [
+    "f(); exit; g();",
+    "f(); if (1) { if (1) { exit; } g(); } g();",
+    "f(); while (1) { exit; g(); } g();",
+    "f(); $var(s) = 1; switch ($var(s)) { case 1: exit; g(); case 2: g(); } g();",
+    "f(); switch ($var(s)) { default: while (1) { if (1) exit; } } g();",
+    "f(); if (route(EXIT)) { g(); } else { g(); } g();",
+    "f(); $var(v) = route(EXIT); g();",
+    "f(); route(EXIT); g();",
+    "f(); route(NESTED); g();",
+    "f(); route(ZERO); g();",
+    "f(); return 0; g();",
+    "f(); while (1) { return 0; } g();",
+])
+def test_exit_and_return_zero_stop_everything_wherever_they_are(  # type: ignore[no-untyped-def]
+        h, rec, body: str) -> None:
+    """exit / return 0 in blocks, loops, switches and called routes (also inside a condition):
+    nothing after it runs, $rc is 0, the call stack is empty; the traced build agrees."""
+    text = (f"request_route {{ {body} }}\nroute[EXIT] {{ exit; g(); }}\n"
+            "route[NESTED] { route(EXIT); g(); }\nroute[ZERO] { while (1) { return 0; } }\n")
+    for traced in (False, True):
+        rec.calls.clear()
+        script = h.compile(text)
+        if traced:
+            script.set_tracer(lambda ctx, info: None)
+        ctx = h.context()
+        code = script.run("request_route", ctx)
+        assert rec.names() == ["f"]
+        assert code == 0 and ctx.exited and not ctx.dropped
+        assert ctx.last_retcode == 0 and ctx.call_stack == [] and ctx.run_flags == 0
+
+
+def test_after_exit_the_next_run_starts_clean(h, rec) -> None:  # type: ignore[no-untyped-def]
+    script = h.compile("request_route { if ($var(x) == 1) { exit; } f(); $var(x) = 1; }")
+    first, second, third = h.context(), h.context(), h.context()
+    assert script.run("request_route", first) == 1 and not first.exited
+    assert script.run("request_route", second) == 0 and second.exited
+    h.worker.vars["x"] = 0
+    assert script.run("request_route", third) == 1 and not third.exited
+    assert rec.names() == ["f", "f"]
+
+
 def test_drop_stops_the_script_and_marks_the_message_dropped(h) -> None:  # type: ignore[no-untyped-def]
     code, ctx = h.run("request_route { drop; $var(y) = 1; }")
     assert code == 0 and ctx.exited and ctx.dropped

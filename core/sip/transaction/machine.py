@@ -81,7 +81,9 @@ class Transaction:
                 break
             del deadlines[timer]
             self._step(TIMER_EVENTS[timer], now, None, timer, out)
-        self._changed()
+        observer = self._observer  # self._changed(), inlined
+        if observer is not None:
+            observer(self)
         return out
 
     def report_transport_error(self, now: float) -> list[TransactionEvent]:

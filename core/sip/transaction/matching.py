@@ -24,6 +24,7 @@ from .server import ServerTransaction
 from .states import State
 
 _TERMINATED = State.TERMINATED
+_INIT = State.INIT
 
 K = TypeVar("K")
 
@@ -165,8 +166,9 @@ class TransactionTable:
             self._keys[tx] = (None, skey, lkey, mkey)
         else:
             raise TypeError(f"not a transaction: {tx!r}")
-        tx.set_observer(self._on_change)
-        self._on_change(tx)
+        tx._observer = self._on_change  # tx.set_observer(self._on_change)
+        if tx.state is not _INIT or tx._deadlines:
+            self._on_change(tx)  # (a new transaction has nothing to file yet)
 
     def _merge_key(self, request: SIPRequest) -> MergeKey | None:
         """`merge_key(request)`, computed once for the request seen last."""
@@ -293,11 +295,13 @@ class TransactionTable:
         removed from the table)."""
         out: list[tuple[Transaction, list[TransactionEvent]]] = []
         heap = self._heap
+        scheduled = self._scheduled
+        pop = heapq.heappop
         while heap and heap[0][0] <= now:
-            at, _, tx = heapq.heappop(heap)
-            if self._scheduled.get(tx) != at:
+            at, _, tx = pop(heap)
+            if scheduled.get(tx) != at:
                 continue
-            del self._scheduled[tx]
+            del scheduled[tx]
             events = tx.handle_timer(now)
             if events:
                 out.append((tx, events))

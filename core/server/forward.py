@@ -107,7 +107,8 @@ class StatelessForwarder:
         # Sends stateless replies (set by the worker: the responder needs the transports too).
         self.replier: Callable[[Context, int, str, list[str] | None], bool] | None = None
         self._via_heads: dict[tuple[str, SocketInfo], str] = {}
-        self._via_starts: dict[tuple[str, SocketInfo], bytes] = {}  # b"Via: " + the head
+        # id(socket) -> (socket, proto, b"Via: " + the head)
+        self._via_starts: dict[int, tuple[SocketInfo, str, bytes]] = {}
         self._our_heads: tuple[str, ...] = ()  # the heads of our Vias that is_myself accepts
         for sock in identity.sockets:  # known before any reply comes back
             try:
@@ -181,19 +182,31 @@ class StatelessForwarder:
             if isinstance(msg, SIPResponse) and sip is not None:
                 return self.forward_reply(ctx)
             return -1
-        prepared = self.prepare(ctx, proto, host, port)
-        if not isinstance(prepared, Prepared):
+        prepared = self._prepare(ctx, proto, host, port, None)
+        if len(prepared) == 2:
             return _fail(sip, prepared)
-        return self._send(ctx, *prepared.hop, prepared.data, prepared.socket)
+        hop, sock, data = prepared
+        return self._send(ctx, *hop, data, sock)
 
     def prepare(self, ctx: Context, proto: str | None = None, host: str | None = None,
                 port: int | None = None, *, branch: str | None = None) -> Prepared | Error:
         """The next hop, our socket and the octets of the request with our Via on top, or the
         error to fail with. `branch` is the Via branch; by default the stateless one (the
         same for retransmissions); tm gives a fresh one per client transaction."""
+        prepared = self._prepare(ctx, proto, host, port, branch)
+        if len(prepared) == 2:
+            return prepared
+        return Prepared(*prepared)
+
+    def _prepare(self, ctx: Context, proto: str | None, host: str | None, port: int | None,
+                 branch: str | None) -> tuple[Hop, SocketInfo, bytes] | Error:
+        """`prepare` as a plain tuple (no NamedTuple to make on forward()'s path)."""
         msg, sip = ctx.msg, ctx.sip
         assert isinstance(msg, SIPRequest) and sip is not None
-        hop = self._next_hop(ctx, proto, host, port)
+        # forward(host, port) with the script's constants: the hop worked out before
+        hop = self._hops.get((proto, host, port)) if host else None
+        if hop is None:
+            hop = self._next_hop(ctx, proto, host, port)
         if not isinstance(hop, Hop):
             return hop
         proto, host, port = hop
@@ -219,26 +232,34 @@ class StatelessForwarder:
             return E_SEND
         rcv = sip.rcv
         try:
-            fill_received_rport(msg, rcv.src_ip, rcv.src_port,
-                                force_rport=sip.force_rport or rcv.proto in STREAM_PROTOS)
-            if branch is None:
-                branch = stateless_branch_with(msg, suffix)
-            head = self._via_starts.get((proto, sock))
-            if head is None:
-                head = self._via_starts[(proto, sock)] = \
-                    ("Via: " + self._via_head(proto, sock)).encode()
+            force = sip.force_rport or rcv.proto in STREAM_PROTOS
+            via = msg.top_via
+            # Nothing to record (fill_received_rport's first test, without its call): no
+            # rport asked for or forced, and the sent-by is the source address as written.
+            if via is None or force or "rport" in via.params or via.host != rcv.src_ip:
+                fill_received_rport(msg, rcv.src_ip, rcv.src_port, force_rport=force)
+            if branch is None:  # hashes the top Via as received (`via`), not as filled
+                branch = stateless_branch_with(msg, suffix, via)
+            # Our Via's head per socket, found by the socket's identity (hashing a
+            # SocketInfo runs its dataclass __hash__); the socket is kept to check it.
+            via_start = self._via_starts.get(id(sock))
+            if via_start is not None and via_start[0] is sock and via_start[1] == proto:
+                head = via_start[2]
+            else:
+                head = ("Via: " + self._via_head(proto, sock)).encode()
+                if len(self._via_starts) >= 64:
+                    self._via_starts.clear()
+                self._via_starts[id(sock)] = (sock, proto, head)
             marks = sip.marks
             line = b"".join((head, branch.encode(),
                              _RPORT_CRLF if marks is not None and marks.local_rport else _CRLF))
-            data = msg.serialize()
             # Our Via goes first among the headers: above every other Via, which is all that
             # ordering rules ask (RFC 3261 s7.3.1); no need to find where the Vias are.
-            eol = data.find(b"\r\n") + 2
-            data = b"".join((data[:eol], line, data[eol:]))
+            data = msg.serialize_with_first_line(line)
         except SIPError as exc:
             log.error("cannot forward %s: %s", msg.method, exc.detail)
             return E_UNSPEC
-        return Prepared(hop, sock, data)
+        return hop, sock, data
 
     def _hop_info_of(self, hop: Hop) -> tuple[bool, bool, bytes]:
         """What prepare() needs to know of a next hop, worked out once per hop: is its host

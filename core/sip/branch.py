@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import secrets
+from typing import Any
 
 from .message import SIPRequest
 from .syntax import param_value
-from .via import BRANCH_MAGIC
+from .via import BRANCH_MAGIC, Via
 
 try:  # CPython's own MD5: for inputs this short, cheaper than going through OpenSSL
     from _md5 import md5
@@ -44,9 +45,14 @@ def branch_suffix(target: str, secret: str) -> bytes:
     return ("\x00" + target + "\x00" + secret).encode("utf-8", "surrogateescape")
 
 
-def stateless_branch_with(msg: SIPRequest, suffix: bytes) -> str:
-    """`stateless_branch` with the target and secret given as `branch_suffix` made them."""
-    via = msg.top_via
+_TOP_VIA: Any = object()
+
+
+def stateless_branch_with(msg: SIPRequest, suffix: bytes, via: Via | None = _TOP_VIA) -> str:
+    """`stateless_branch` with the target and secret given as `branch_suffix` made them.
+    `via` is the message's top Via as received (`msg.top_via`), when the caller has it."""
+    if via is _TOP_VIA:
+        via = msg.top_via
     if via is not None:
         # The branch as `via.branch` reads it, without the property's call.
         branch = via.params.get("branch")

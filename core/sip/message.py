@@ -400,6 +400,9 @@ class SIPMessage:
     @property
     def max_forwards(self) -> int | None:
         """Max-Forwards (0..255), or None when absent."""
+        cache = self._cache  # read again by every forward: the cached value without a call
+        if "max-forwards" in cache:
+            return cache["max-forwards"]  # type: ignore[return-value]
         return self._parse_single("max-forwards", _parse_max_forwards)
 
     @property
@@ -530,6 +533,17 @@ class SIPMessage:
             self._data, self._start_end, self._lines, self._body_start, self._body_end,
             self._edits,
         )
+
+    def serialize_with_first_line(self, line: bytes) -> bytes:
+        """`serialize()` with `line` (a header line and its CRLF) put first among the
+        headers (a proxy's own Via)."""
+        if not self._edits:
+            data = self._data
+            eol = self._start_end + 2
+            return b"".join((data[:eol], line, data[eol:self._body_end]))
+        data = self.serialize()
+        eol = data.find(b"\r\n") + 2
+        return b"".join((data[:eol], line, data[eol:]))
 
     def apply_changes(self) -> SIPMessage:
         """A new message parsed from `serialize()` (textopsx ``msg_apply_changes``)."""

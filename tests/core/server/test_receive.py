@@ -90,6 +90,17 @@ def test_the_ack_for_our_stateless_reply_ends_here(server_for) -> None:
     assert server.receive(ack) == []
 
 
+def test_only_the_ack_whose_to_tag_is_ours_ends_here(server_for) -> None:
+    server = server_for(RELAY)
+    ours = "f" * 32
+    plain = request("ACK", to_tag=";tag=other-1")
+    named = plain.replace(b"To: <", b'To: "' + ours.encode() + b'" <')  # prefix, not tag
+    compact = request("ACK", to_tag=";tag=" + ours + "-9").replace(b"To:", b"t :")
+    assert len(server.receive(plain)) == 1
+    assert len(server.receive(named)) == 1
+    assert server.receive(compact) == []
+
+
 def test_a_malformed_request_gets_400_at_its_source(server_for) -> None:
     server = server_for(RELAY)
     bad = request().replace(b"CSeq: 1 OPTIONS", b"CSeq: 1 INVITE")
@@ -143,3 +154,24 @@ def test_reply_route_drop_keeps_the_reply(server_for) -> None:
              b"From: <sip:a@b>;tag=1\r\nTo: <sip:c@d>;tag=2\r\nCall-ID: x\r\n"
              b"CSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n")
     assert server.receive(reply) == []
+
+
+def test_our_branch_hashes_the_senders_via_as_received_not_as_filled(server_for) -> None:
+    # RFC 2543 and RFC 3261 senders, with a Via that gets received/rport filled in (from
+    # another address, rport asked for, over TCP) and one left as it is: the branch is
+    # stateless_branch() of the request as received, to the next hop.
+    from siprouter.core.sip import SIPRequest, stateless_branch
+
+    server = server_for(RELAY)
+    for via in ("SIP/2.0/UDP 192.0.2.1:5070;branch=abc", "SIP/2.0/UDP 192.0.2.1:5070",
+                "SIP/2.0/UDP 192.0.2.1:5070;rport;branch=xyz",
+                "SIP/2.0/UDP 192.0.2.1:5070;branch=z9hG4bKabc;rport",
+                "SIP/2.0/UDP 192.0.2.1:5070;branch=z9hG4bKabc"):
+        for proto, src in (("udp", ("192.0.2.1", 5070)), ("udp", ("198.51.100.7", 5070)),
+                           ("tcp", ("192.0.2.1", 40000))):
+            data = request(via=via)
+            [out] = server.receive(data, proto=proto, src=src)
+            received = parse_message(data)
+            assert isinstance(received, SIPRequest)
+            expected = stateless_branch(received, target="udp:10.0.0.9:5080", secret="s")
+            assert parse_message(out.data).vias[0].branch == expected, (via, proto, src)

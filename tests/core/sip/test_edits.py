@@ -161,3 +161,30 @@ def test_edited_message_reparses() -> None:
     new = msg.apply_changes()
     assert new.serialize() == msg.serialize()
     assert new.contacts == [] and new.header("x-a") == "1"
+
+
+def _first_line_the_long_way(msg: SIPRequest, line: bytes) -> bytes:
+    data = msg.serialize()
+    eol = data.find(b"\r\n") + 2
+    return data[:eol] + line + data[eol:]
+
+
+@pytest.mark.parametrize("edit", ["none", "header", "ruri", "body", "via"])
+def test_serialize_with_first_line_puts_the_line_after_the_start_line(edit: str) -> None:
+    from siprouter.core.sip import parse_message
+
+    line = b"Via: SIP/2.0/UDP 192.0.2.9:5060;branch=z9hG4bKours\r\n"
+    # octets after the body (as Content-Length delimits it) are not part of the message
+    msg = parse_message(INVITE + b"trailing octets")
+    assert isinstance(msg, SIPRequest)
+    if edit == "header":
+        msg.add_header("X-Test", "1", first=True)
+    elif edit == "ruri":
+        msg.set_ruri("sip:carol@chicago.example.com")
+    elif edit == "body":
+        msg.set_body(b"other")
+    elif edit == "via":
+        msg.replace_header_value("via", 0, "SIP/2.0/UDP h;branch=z9hG4bKx;received=1.2.3.4")
+    out = msg.serialize_with_first_line(line)
+    assert out == _first_line_the_long_way(msg, line)
+    assert out.split(b"\r\n")[1] + b"\r\n" == line and b"trailing" not in out

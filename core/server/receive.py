@@ -151,7 +151,9 @@ class Pipeline:
     def _is_our_ack(self, msg: SIPRequest) -> bool:
         # Most ACKs are for 2xx and carry the UAS's tag: when our prefix is nowhere in the To
         # text (and no escape could hide it), its tag cannot start with it; no parse needed.
-        raw = msg.header("to") or ""
+        # The checks passed, so To is there once: its whole line will do (the name is a
+        # token, neither the hex prefix nor a backslash can come from it or the colon).
+        raw = msg.header_line(msg.header_keys.index("to"))
         if self.responder.tag_prefix not in raw and "\\" not in raw:
             return False
         try:

@@ -103,12 +103,14 @@ def parse_message(data: bytes, *, max_size: int = MAX_MESSAGE_SIZE) -> SIPMessag
             )
         line = lines[i]
         value = line[line.find(":") + 1:].strip(" \t\r\n")
-        if not (value.isdigit() and value.isascii()):
-            raise _fail(
-                "malformed Content-Length", is_response, _line_start(lines, hdr_start, i),
-                header="content-length",
-            )
-        length = int(value)
+        length = _LENGTHS.get(value)
+        if length is None:
+            if not (value.isdigit() and value.isascii()):
+                raise _fail(
+                    "malformed Content-Length", is_response, _line_start(lines, hdr_start, i),
+                    header="content-length",
+                )
+            length = int(value)
         available = n - body_start
         if length > available:
             status = 413 if body_start + length > max_size else 400
@@ -133,6 +135,9 @@ def parse_message(data: bytes, *, max_size: int = MAX_MESSAGE_SIZE) -> SIPMessag
 
 
 _COLON = repeat(":")
+# Content-Length values as usually written (no leading zeros), up to what a datagram
+# usually carries: one lookup instead of the digit checks and int().
+_LENGTHS = {str(n): n for n in range(4096)}
 
 # Start lines already seen (the same few methods, Request-URIs and status lines arrive over
 # and over): the line's octets -> what _parse_start_line made of them. Bounded, and only

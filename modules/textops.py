@@ -25,7 +25,7 @@ from siprouter.core.exports import (
     RouteType,
 )
 from siprouter.core.runtime.context import Context
-from siprouter.core.runtime.fixups import Arg, Const, Specialized, specializes
+from siprouter.core.runtime.fixups import Arg, Const, Specialized, method_test, specializes
 from siprouter.core.runtime.pv import PVError, compile_format
 from siprouter.core.runtime.sip_pvs import marks, message, request
 from siprouter.core.runtime.sip_transforms import Subst, SubstError, parse_subst
@@ -762,11 +762,12 @@ def _is_method_fixed(args: tuple[Arg, ...]) -> Specialized | None:
     def is_method_fixed(ctx: Context) -> int:
         msg = ctx.msg
         if msg.__class__ is SIPRequest:
-            method = msg.method  # type: ignore[union-attr]
+            method = msg.method
             return 1 if method in wanted or method.upper() in wanted else -1
         return is_method(ctx, methods)
 
-    return is_method_fixed
+    # the compiler may test the method itself inside an `if` (fixups.method_test)
+    return method_test(is_method_fixed, wanted)
 
 
 @exports.function("has_body", args=(0, 1), routes=RouteType.ANY, doc="The function returns true if the SIP message has a body attached.")

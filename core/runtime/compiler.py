@@ -46,11 +46,12 @@ from siprouter.core.cfg import ast
 from siprouter.core.cfg.callgraph import static_route_name
 from siprouter.core.cfg.source import Span
 from siprouter.core.exports import LoadedSet
+from siprouter.core.sip import SIPRequest
 
 from . import values as V
 from .context import BREAK_F, EXIT_F, RETURN_F, Context, ScriptDrop, ScriptStop
 from .core_actions import CORE_IMPLS
-from .fixups import Const, specializer_of
+from .fixups import Const, const_setter_of, method_set_of, specializer_of
 from .keywords import CONSTANT_WORDS, KEYWORDS, MYSELF, SELECTS, select_head
 from .pv import PVError, compile_format, compile_pv
 from .tracing import KIND_NAMES, ActionInfo, ActionKind, Tracer
@@ -133,6 +134,9 @@ class _Build:
         # work is that function (no arguments, or compiled by the module for constant ones):
         # an `if` or a condition over such a call calls it directly, one frame less.
         self.direct: dict[Action, Callable[[Context], Any]] = {}
+        # `a && b` / `a || b` condition closure -> (is_and, a, b): an `if` over one evaluates
+        # the two sides itself.
+        self.junctions: dict[CondFn, tuple[bool, CondFn, CondFn]] = {}
 
     # --- bookkeeping ------------------------------------------------------------------------
 
@@ -228,6 +232,10 @@ class _Build:
         span = s.span
         if isinstance(value, _Const):
             const = value.value
+            specializer = const_setter_of(setter)
+            fixed = specializer(const) if specializer is not None else None
+            if fixed is not None:
+                return self.action(ActionKind.ASSIGN, "assign", s, fixed)
 
             def assign_const(ctx: Context) -> int:
                 setter(ctx, const)
@@ -259,8 +267,11 @@ class _Build:
             orelse = self.stmt(s.orelse) if s.orelse is not None else None
             direct = self.direct.get(run)
             if direct is not None:
-                return self.action(ActionKind.IF, info_name, s,
-                                   _if_direct(direct, negate, then, orelse, s.cond.span))
+                fn = _if_direct(direct, negate, then, orelse, s.cond.span)
+                wanted = method_set_of(direct)
+                if wanted is not None:
+                    fn = _if_method(wanted, fn, negate, then, orelse)
+                return self.action(ActionKind.IF, info_name, s, fn)
             return self.action(ActionKind.IF, info_name, s,
                                _if_call(run, negate, then, orelse, s.cond.span))
         cond = self.cond(s.cond, True)
@@ -271,6 +282,10 @@ class _Build:
             taken = then if cond else (orelse or _true)
             return self.action(ActionKind.IF, info_name, s, taken)
         test = cond
+        junction = self.junctions.get(test)
+        if junction is not None:
+            return self.action(ActionKind.IF, info_name, s,
+                               _if_junction(*junction, then, orelse, span))
         if orelse is None:
             def run_if(ctx: Context) -> int:
                 try:
@@ -821,7 +836,9 @@ class _Build:
                 if b is True:
                     return a
                 fa, fb = a, b
-                return lambda ctx: fa(ctx) and fb(ctx)
+                both: CondFn = lambda ctx: fa(ctx) and fb(ctx)  # noqa: E731
+                self.junctions[both] = (True, fa, fb)
+                return both
             if a is True:
                 return True
             if a is False:
@@ -832,7 +849,9 @@ class _Build:
             if b is False:
                 return a
             fa, fb = a, b
-            return lambda ctx: fa(ctx) or fb(ctx)
+            either: CondFn = lambda ctx: fa(ctx) or fb(ctx)  # noqa: E731
+            self.junctions[either] = (False, fa, fb)
+            return either
         if isinstance(e, ast.BinOp) and e.op in V.COMPARISONS:
             return self.compare(e)
         if isinstance(e, ast.UnOp) and e.op == "!" and isinstance(e.operand, ast.Call):
@@ -1004,9 +1023,118 @@ def _if_direct(f: Callable[[Context], Any], negate: bool, then: Action, orelse: 
     return run_if_direct_else
 
 
+def _if_junction(is_and: bool, fa: CondFn, fb: CondFn, then: Action, orelse: Action | None,
+                 span: Span) -> Action:
+    """`if (a && b)` / `if (a || b)`: both sides evaluated here, one frame less than through
+    the junction's closure; same order, short-circuit and error handling."""
+    other = orelse if orelse is not None else None
+    if is_and:
+        def run_if_and(ctx: Context) -> int:
+            try:
+                c = fa(ctx) and fb(ctx)
+            except ExprError as exc:
+                ctx.log.error("%s: condition failed: %s", span, exc)
+                c = False
+            if c:
+                return then(ctx)
+            return 1 if other is None else other(ctx)
+
+        return run_if_and
+
+    def run_if_or(ctx: Context) -> int:
+        try:
+            c = fa(ctx) or fb(ctx)
+        except ExprError as exc:
+            ctx.log.error("%s: condition failed: %s", span, exc)
+            c = False
+        if c:
+            return then(ctx)
+        return 1 if other is None else other(ctx)
+
+    return run_if_or
+
+
+def _if_method(wanted: frozenset[str], slow: Action, negate: bool, then: Action,
+               orelse: Action | None) -> Action:
+    """`_if_direct` over a request-method test (fixups.method_test): for a request the method
+    is looked up here, as the test itself would (1 or -1 into $rc); `slow` does the rest."""
+    if orelse is None:
+        if negate:
+            def run_if_not_method(ctx: Context) -> int:
+                msg = ctx.msg
+                if msg.__class__ is SIPRequest:
+                    m = msg.method  # type: ignore[attr-defined]
+                    if m in wanted or m.upper() in wanted:
+                        ctx.last_retcode = 1
+                        return 1
+                    ctx.last_retcode = -1
+                    return then(ctx)
+                return slow(ctx)
+
+            return run_if_not_method
+
+        def run_if_method(ctx: Context) -> int:
+            msg = ctx.msg
+            if msg.__class__ is SIPRequest:
+                m = msg.method  # type: ignore[attr-defined]
+                if m in wanted or m.upper() in wanted:
+                    ctx.last_retcode = 1
+                    return then(ctx)
+                ctx.last_retcode = -1
+                return 1
+            return slow(ctx)
+
+        return run_if_method
+    other = orelse
+
+    def run_if_method_else(ctx: Context) -> int:
+        msg = ctx.msg
+        if msg.__class__ is SIPRequest:
+            m = msg.method  # type: ignore[attr-defined]
+            hit = m in wanted or m.upper() in wanted
+            ctx.last_retcode = 1 if hit else -1
+            return then(ctx) if hit is not negate else other(ctx)
+        return slow(ctx)
+
+    return run_if_method_else
+
+
 def _direct_test(f: Callable[[Context], Any], negate: bool) -> CondFn:
     """A condition over a call whose whole work is `f(ctx)`: its truth (or its negation),
     with the call action's steps ($rc, stop on 0)."""
+    wanted = method_set_of(f)
+    if wanted is not None:
+        slow = _direct_test_call(f, negate)
+        if negate:
+            def not_method(ctx: Context) -> bool:
+                msg = ctx.msg
+                if msg.__class__ is SIPRequest:
+                    m = msg.method  # type: ignore[attr-defined]
+                    if m in wanted or m.upper() in wanted:
+                        ctx.last_retcode = 1
+                        return False
+                    ctx.last_retcode = -1
+                    return True
+                return slow(ctx)
+
+            return not_method
+
+        def test_method(ctx: Context) -> bool:
+            msg = ctx.msg
+            if msg.__class__ is SIPRequest:
+                m = msg.method  # type: ignore[attr-defined]
+                if m in wanted or m.upper() in wanted:
+                    ctx.last_retcode = 1
+                    return True
+                ctx.last_retcode = -1
+                return False
+            return slow(ctx)
+
+        return test_method
+    return _direct_test_call(f, negate)
+
+
+def _direct_test_call(f: Callable[[Context], Any], negate: bool) -> CondFn:
     if negate:
         def not_direct(ctx: Context) -> bool:
             ret = f(ctx)

@@ -42,6 +42,8 @@ SCRIPT_LOGGER = logging.getLogger("siprouter.script")
 
 SHARED_VARS: dict[str, Value] = {}
 
+_new = object.__new__
+
 
 class ScriptStop(Exception):  # noqa: N818 -- a control-flow signal, not an error
     """Stops the whole script: `exit`, `drop`, `return 0`, or a function that returned 0.
@@ -119,6 +121,32 @@ class Context:
         self._msg_time: float | None = None
         # The SIP side of the run (receive info, $du, branches, sender); None in pure tests.
         self.sip: SipState | None = sip
+
+    @classmethod
+    def for_message(cls, msg: ScriptMessage | None, route_type: RouteType, worker: WorkerState,
+                    sip: SipState | None) -> Context:
+        """`Context(msg, route_type=..., worker=..., sip=...)` for the server's per-message
+        path, ≈ 2,700 instructions cheaper (callgrind): a class call with keywords packs them
+        into a dict and unpacks them again, this one does not."""
+        self = _new(cls)
+        self.msg = msg
+        self.route_type = route_type
+        self.worker = worker
+        self.vars = worker.vars
+        self.shared = worker.shared
+        self.avps = {}
+        self.xavps = {}
+        self.flags = 0
+        self.bflags = 0
+        self.last_retcode = 1
+        self.run_flags = 0
+        self.call_stack = []
+        self.log = worker.logger
+        self.dropped = False
+        self.exited = False
+        self._msg_time = None
+        self.sip = sip
+        return self
 
     @property
     def msg_time(self) -> float:

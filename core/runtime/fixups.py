@@ -15,6 +15,7 @@ the script on 0 and wraps the action for the debugger's tracer, as for any call.
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -54,4 +55,51 @@ def specializer_of(impl: Callable[..., Any]) -> Specializer | None:
     try:
         return _SPECIALIZERS.get(impl)
     except TypeError:  # an unhashable callable
+        return None
+
+
+# Specialised calls that are exactly "1 when the request's method (as received, or upper-cased) is
+# in this set, else -1; for a reply, what the function itself says": the compiler tests the
+# method inside the `if` that calls them (textops' is_method with a constant).
+_METHOD_TESTS: weakref.WeakKeyDictionary[Callable[..., Any], frozenset[str]] = (
+    weakref.WeakKeyDictionary())
+
+
+def method_test(fn: Specialized, wanted: frozenset[str]) -> Specialized:
+    """Declare specialised function `fn` a request-method test against `wanted` (see above);
+    returns `fn`."""
+    _METHOD_TESTS[fn] = wanted
+    return fn
+
+
+def method_set_of(fn: Callable[..., Any]) -> frozenset[str] | None:
+    """The method set `fn` was declared to test, or None."""
+    try:
+        return _METHOD_TESTS.get(fn)
+    except TypeError:
+        return None
+
+
+# Setters of PVs that can be compiled for a constant value (`$du = "sip:...";`): the specialiser
+# gets the value and returns an action `(ctx) -> 1` doing the whole assignment (same effects and
+# logs as the setter with that value), or None to keep the setter.
+ConstSetter = Callable[[Value], Callable[["Context"], int] | None]
+_CONST_SETTERS: dict[Callable[..., Any], ConstSetter] = {}
+
+
+def assigns_constants(setter: Callable[..., Any]) -> Callable[[ConstSetter], ConstSetter]:
+    """Register the decorated function as the constant-value specialiser of PV `setter`."""
+
+    def attach(fn: ConstSetter) -> ConstSetter:
+        _CONST_SETTERS[setter] = fn
+        return fn
+
+    return attach
+
+
+def const_setter_of(setter: Callable[..., Any]) -> ConstSetter | None:
+    """The constant-value specialiser registered for `setter`, or None."""
+    try:
+        return _CONST_SETTERS.get(setter)
+    except TypeError:
         return None

@@ -37,6 +37,7 @@ from siprouter.core.sip.syntax import quote
 from siprouter.core.sip.uri import URI
 
 from .context import Context
+from .fixups import assigns_constants
 from .keywords import register_keyword, register_myself, register_select
 from .pv import PVError, PVIndex, register_pv_class
 from .sip_transforms import (
@@ -563,6 +564,27 @@ def _set_du(ctx: Context, v: Value) -> None:
         ctx.log.error("$du: not a URI: %r", text)
         return
     sip.dst_uri = text
+
+
+@assigns_constants(_set_du)
+def _set_du_const(v: Value) -> Callable[[Context], int] | None:
+    """`$du = "sip:..."`: the URI checked once; a value that is not a URI keeps the setter
+    (and its error log at each run)."""
+    if v is None or v == "":
+        return None
+    text = to_str(v)
+    if try_uri(text) is None:
+        return None
+
+    def set_du_const(ctx: Context) -> int:
+        sip = ctx.sip
+        if sip is None:
+            ctx.log.error("$du: no SIP state")
+        else:
+            sip.dst_uri = text
+        return 1
+
+    return set_du_const
 
 
 def _du_part(part: Callable[[URI], Value]) -> Getter:

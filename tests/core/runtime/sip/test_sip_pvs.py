@@ -131,6 +131,31 @@ def test_du_is_writable_and_its_parts_read_back() -> None:
     assert r.ctx.sip is not None and r.ctx.sip.dst_uri == "sip:10.0.0.5:5090;transport=tls"
 
 
+def test_du_assigned_a_constant(caplog: pytest.LogCaptureFixture) -> None:
+    """`$du = "..."` is compiled for its value: a URI is checked once, anything else keeps
+    the setter's behaviour (an error log each run, $du unchanged)."""
+    r = run('$du = "sip:10.0.0.5:5090"; $var(a) = $du; $du = "not a uri"; $var(b) = $du; '
+            '$du = ""; $var(c) = $du; $du = "sip:10.0.0.6"; $du = 0; $var(d) = $du;')
+    assert r.vars == {"a": "sip:10.0.0.5:5090", "b": "sip:10.0.0.5:5090", "c": 0,
+                      "d": "sip:10.0.0.6"}
+    assert caplog.text.count("$du: not a URI: 'not a uri'") == 1
+    assert caplog.text.count("$du: not a URI: '0'") == 1
+
+
+def test_du_constant_without_sip_state_logs(caplog: pytest.LogCaptureFixture) -> None:
+    from siprouter.core.cfg.parser import parse_text
+    from siprouter.core.exports import default_registry
+    from siprouter.core.runtime.compiler import compile_config
+    from siprouter.core.runtime.context import Context, WorkerState
+
+    config, _ = parse_text('loadmodule "pv.so"\nrequest_route { $du = "sip:10.0.0.5"; }\n',
+                           "t.cfg")
+    script = compile_config(config, default_registry().loaded(("pv",)))
+    with caplog.at_level(logging.ERROR):
+        assert script.run("request_route", Context(worker=WorkerState())) == 1
+    assert "$du: no SIP state" in caplog.text
+
+
 def test_assigning_null_to_du_resets_it() -> None:
     r = run('$du = "sip:10.0.0.5"; $du = $null; $var(n) = $du;')
     assert r.vars["n"] == 0 and r.ctx.sip is not None and r.ctx.sip.dst_uri == ""

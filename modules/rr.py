@@ -119,9 +119,11 @@ def _address(sock: SocketInfo, proto: str) -> str:
 
 def _proto_of(uri: object) -> str:
     if isinstance(uri, SipURI):
-        transport = uri_param(uri, "transport")
-        if transport:
-            return transport.lower()
+        for name, value in uri.raw_params:  # uri_param(uri, "transport"), written out
+            if name.lower() == "transport":
+                if value:
+                    return value.lower()
+                break
         if uri.scheme == "sips":
             return "tls"
     return "udp"
@@ -173,20 +175,36 @@ def _preconditions(ctx: Context, what: str) -> tuple[SIPRequest, SipState] | Non
 
 
 def _record(ctx: Context, what: str, params: Value, advertised: str | None = None) -> int:
-    got = _preconditions(ctx, what)
-    if got is None:
+    # _preconditions, _scheme_user, _lr, _ftag, _outbound_proto, _address and _insert written
+    # out: record_route() runs for every initial INVITE, and each helper was a call.
+    req, sip = ctx.msg, ctx.sip
+    if not isinstance(req, SIPRequest) or sip is None:
+        ctx.log.error("%s: no request to record-route", what)
         return -1
-    req, sip = got
     try:
-        head, tail = _scheme_user(req), _lr() + _ftag(req)
-        inbound = sip.rcv.proto.lower()
-        outbound = _outbound_proto(ctx, sip)
+        ruri = req.new_ruri
+        head = "sips:" if ruri.scheme == "sips" and not settings.ignore_sips else "sip:"
+        if settings.add_username and isinstance(ruri, SipURI) and ruri.user_raw:
+            head += ruri.user_raw + "@"
+        tail = ";lr=on" if settings.enable_full_lr else ";lr"
+        if settings.append_fromtag:
+            from_ = req.from_
+            tag = from_.tag if from_ is not None else None
+            if tag:
+                tail += ";ftag=" + tag
+        rcv = sip.rcv
+        inbound = rcv.proto.lower()
+        outbound = _outbound_proto(ctx, sip) if sip.force_socket is not None or sip.dst_uri \
+            else _proto_of(ruri)  # next_hop() is the R-URI
         double = settings.enable_double_rr == 2 or (settings.enable_double_rr and
                                                     outbound != inbound)
         if advertised is not None:
             in_addr = out_addr = advertised
         else:
-            in_addr = _address(sip.rcv.socket, inbound)
+            sock = rcv.socket
+            in_addr = _ADDRESSES.get(
+                (sock.ip, sock.advertised_host, sock.port, sock.advertised_port, inbound)
+            ) or _address(sock, inbound)
             # the outbound address is only written in the second line
             out_addr = _address(_outbound_socket(sip, outbound), outbound) if double else ""
         if double:
@@ -196,7 +214,16 @@ def _record(ctx: Context, what: str, params: Value, advertised: str | None = Non
             uris = [head + out_addr + ";r2=on" + tail, head + in_addr + ";r2=on" + tail]
         else:
             uris = [head + in_addr + tail]
-        _insert(ctx, req, sip, uris, to_str(params))
+        m = sip.marks
+        if m is None:
+            m = sip.marks = ScriptMarks()
+        extra = params if params.__class__ is str else to_str(params)
+        if m.rr_params:
+            extra = "".join(m.rr_params) + extra
+        for uri in uris:
+            value = f"<{uri}{extra}>"
+            req.prepend_record_route(value)
+            m.rr_added.append(f"Record-Route: {value}")
     except (SIPError, ValueError) as exc:
         ctx.log.error("%s: %s", what, exc)
         return -1
@@ -294,11 +321,9 @@ def _lone_own_route(req: SIPRequest, sip: SipState) -> int | None:
     decides then). Same effects as `_route`: route params kept for check_route_param &co,
     the element removed, true only for a request with a To tag."""
     keys = req.header_keys
-    if "route" not in req.header_key_set:
+    if keys.count("route") != 1:  # none, or more than one line
         return None
     i = keys.index("route")
-    if req.repeats_a_header and "route" in keys[i + 1:]:
-        return None
     line = req.header_line(i)
     m = _OWN_ROUTE_RE.fullmatch(line[line.find(":") + 1:].strip(" \t"))
     if m is None:
@@ -323,13 +348,13 @@ def _lone_own_route(req: SIPRequest, sip: SipState) -> int | None:
     return 1
 
 
-def _route(ctx: Context, mode: int, what: str) -> int:
+def _route(ctx: Context, mode: int, what: str, fast: bool = True) -> int:
     req, sip = request(ctx), ctx.sip
     if req is None or sip is None:
         ctx.log.error("%s: not a request", what)
         return -1
     try:
-        done = _lone_own_route(req, sip)
+        done = _lone_own_route(req, sip) if fast else None
         if done is not None:
             return done
         routes = req.routes
@@ -387,6 +412,16 @@ def _from_strict_router(req: SIPRequest, routes: list[NameAddr]) -> int:
 def loose_route(ctx: Context) -> int:
     """Route by the Route headers (RFC 3261 s16.12): 1 when done, -1 when there are none (or
     only ours on an initial request)."""
+    req, sip = ctx.msg, ctx.sip
+    if req.__class__ is SIPRequest and sip is not None:  # _route's fast path, two calls less
+        try:
+            done = _lone_own_route(req, sip)
+        except (SIPError, ValueError) as exc:
+            ctx.log.error("%s: %s", "loose_route", exc)
+            return -1
+        if done is not None:
+            return done
+        return _route(ctx, 0, "loose_route", fast=False)
     return _route(ctx, 0, "loose_route")
 
 

@@ -136,3 +136,43 @@ def test_record_route_on_another_socket_writes_that_socket() -> None:
         r = run("record_route();", UDP_INVITE, sip=sip)
         assert rr_lines(r.msg.serialize()) == [
             b"Record-Route: <sip:" + written + b";lr;ftag=1928301774>"]
+
+
+SIPS_INVITE = INVITE.replace(b"INVITE sip:bob@biloxi.example.com:5070;transport=tcp",
+                             b"INVITE sips:bob@biloxi.example.com")
+
+
+@pytest.mark.parametrize(("setting", "value", "data", "expected"), [
+    ("add_username", 1, UDP_INVITE,
+     [b"Record-Route: <sip:bob@192.0.2.10;lr;ftag=1928301774>"]),
+    ("enable_full_lr", 1, UDP_INVITE, [b"Record-Route: <sip:192.0.2.10;lr=on;ftag=1928301774>"]),
+    ("append_fromtag", 0, UDP_INVITE, [b"Record-Route: <sip:192.0.2.10;lr>"]),
+    ("enable_double_rr", 0, INVITE, [b"Record-Route: <sip:192.0.2.10;lr;ftag=1928301774>"]),
+    ("enable_double_rr", 2, UDP_INVITE, [
+        b"Record-Route: <sip:192.0.2.10;r2=on;lr;ftag=1928301774>",
+        b"Record-Route: <sip:192.0.2.10;r2=on;lr;ftag=1928301774>"]),
+    ("ignore_sips", 0, SIPS_INVITE, [
+        b"Record-Route: <sips:192.0.2.10;transport=tls;r2=on;lr;ftag=1928301774>",
+        b"Record-Route: <sips:192.0.2.10;r2=on;lr;ftag=1928301774>"]),
+    ("ignore_sips", 1, SIPS_INVITE, [
+        b"Record-Route: <sip:192.0.2.10;transport=tls;r2=on;lr;ftag=1928301774>",
+        b"Record-Route: <sip:192.0.2.10;r2=on;lr;ftag=1928301774>"]),
+])
+def test_record_route_honours_the_module_parameters(
+        setting: str, value: int, data: bytes, expected: list[bytes],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(rr.settings, setting, value)
+    assert rr_lines(run("record_route();", data).msg.serialize()) == expected
+
+
+def test_record_route_with_a_transport_param_without_value_and_a_bad_from(
+        caplog: pytest.LogCaptureFixture) -> None:
+    data = UDP_INVITE.replace(b"INVITE sip:bob@biloxi.example.com",
+                              b"INVITE sip:bob@biloxi.example.com;transport")
+    assert rr_lines(run("record_route();", data).msg.serialize()) == [
+        b"Record-Route: <sip:192.0.2.10;lr;ftag=1928301774>"]
+    bad = UDP_INVITE.replace(b'From: "Alice" <sip:alice@atlanta.example.com>',
+                             b'From: "Alice <sip:alice@atlanta.example.com>')
+    r = run("if (!record_route()) { $var(f) = 1; }", bad)
+    assert r.vars == {"f": 1} and rr_lines(r.msg.serialize()) == []
+    assert "record_route:" in caplog.text

@@ -503,14 +503,21 @@ class TmEngine:
 
     def relay_ack(self, ctx: Context) -> int:
         """An ACK: absorbed when it acknowledges a negative reply of ours (hop by hop),
-        else forwarded statelessly (the ACK of a 2xx is end to end)."""
+        else forwarded statelessly (the ACK of a 2xx is end to end, as in Kamailio's t_relay
+        even when it matches the INVITE's transaction: an RFC 2543 client, a reused branch)."""
         msg = ctx.msg
         assert isinstance(msg, SIPRequest)
         stx = self.lookup(msg)
-        if stx is not None:
+        if stx is not None and not self.acks_2xx(stx):
             self.retransmission(stx, msg)
             return 1
         return self.forwarder.forward(ctx)
+
+    def acks_2xx(self, stx: ServerTransaction) -> bool:
+        """An ACK matched to `stx` acknowledges a 2xx sent upstream (Kamailio's e2e ACK):
+        it is not the transaction's to absorb."""
+        tm = self.by_server.get(stx)
+        return tm is not None and 200 <= tm.final_code < 300
 
     # --- replies --------------------------------------------------------------------------
 

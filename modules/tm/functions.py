@@ -97,8 +97,9 @@ def t_newtran(ctx: Context) -> int:
 @implement("t_check_trans")
 def t_check_trans(ctx: Context) -> int:
     """Is the message part of a known transaction? A retransmission gets the last reply again
-    and the script stops (0); an ACK of a negative reply of ours is absorbed (0); a CANCEL is
-    true when the INVITE it cancels is ours."""
+    and the script stops (0); an ACK of a negative reply of ours is absorbed (0); an ACK of a
+    2xx that matches the INVITE's transaction (e2e ACK) is true; a CANCEL is true when the
+    INVITE it cancels is ours."""
     if current(ctx) is not None:
         return 1
     engine = engine_of(ctx)
@@ -116,6 +117,8 @@ def t_check_trans(ctx: Context) -> int:
             return -1
     if stx is None:
         return -1
+    if msg.method == "ACK" and engine.acks_2xx(stx):
+        return 1  # an e2e ACK: true while its INVITE transaction lives, the script goes on
     engine.retransmission(stx, msg)
     return 0
 

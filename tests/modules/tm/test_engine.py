@@ -189,3 +189,39 @@ def test_each_branch_relayed_has_a_fresh_rfc3261_branch_of_its_own(proxy: Proxy)
         branches.append(top.split(b"branch=")[1].split(b";")[0])
     assert len(set(branches)) == len(branches)
     assert all(len(b) == 7 + 20 and int(b[7:], 16) >= 0 for b in branches)
+
+
+def ack(n: int, code: int, *, route: bool) -> bytes:
+    """The UAC's ACK for call `n` (invite()), answered `code`: it keeps the INVITE's Via branch
+    (an RFC 2543 client, or one that reuses the branch), with the proxy's Record-Route as its
+    Route when `route`."""
+    return (b"ACK sip:b@127.0.0.1:5070 SIP/2.0\r\n"
+            b"Via: SIP/2.0/UDP 127.0.0.1:5061;branch=z9hG4bK-life-%d\r\n"
+            b"%sFrom: <sip:a@127.0.0.1>;tag=a%d\r\nTo: <sip:service@127.0.0.1>;tag=%s\r\n"
+            b"Call-ID: life-%d\r\nCSeq: 1 ACK\r\nMax-Forwards: 70\r\n"
+            b"Content-Length: 0\r\n\r\n"
+            % (n, b"Route: <sip:127.0.0.1:5060;lr>\r\n" if route else b"", n,
+               b"uas" if code < 300 else b"x", n))
+
+
+@pytest.mark.parametrize("route", [True, False], ids=["loose_route", "t_check_trans"])
+def test_an_ack_of_a_2xx_matching_the_invite_transaction_goes_on_end_to_end(
+        proxy: Proxy, route: bool) -> None:
+    # Kamailio: t_check_trans() is true for an e2e ACK and t_relay() sends it on statelessly
+    invite(proxy, 1, (180, "Ringing"), (200, "OK"))
+    mark = len(proxy.wire.sent)
+    proxy.pipeline.on_message(ack(1, 200, route=route), UAC)
+    acks = sent_since(proxy, mark, 5070, b"ACK ")
+    assert len(acks) == 1
+    assert acks[0].startswith(b"ACK sip:b@127.0.0.1:5070 ")
+    assert b"Route:" not in acks[0]  # loose_route took our own Route off
+    assert acks[0].split(b"\r\n")[1].startswith(b"Via: SIP/2.0/UDP 127.0.0.1:5060;branch=")
+
+
+def test_the_ack_of_a_negative_reply_stays_hop_by_hop(proxy: Proxy) -> None:
+    tm = invite(proxy, 1, (180, "Ringing"), (486, "Busy Here"))
+    to_tag = proxy.wire.last_to(5061).split(b"To: ", 1)[1].split(b"tag=", 1)[1].split(b"\r\n")[0]
+    mark = len(proxy.wire.sent)
+    proxy.pipeline.on_message(ack(1, 486, route=False).replace(b"tag=x", b"tag=" + to_tag), UAC)
+    assert sent_since(proxy, mark, 5070, b"ACK ") == []  # tm ACKed the 486 itself
+    assert tm.server.state.value == "Confirmed"

@@ -60,10 +60,21 @@ def parse_cseq(text: str) -> CSeq:
     return cseq
 
 
+# Call-IDs found well-formed lately: every request of a dialog carries the same one (the
+# ACK and BYE of a call after its INVITE). Bounded.
+_CALL_IDS: set[str] = set()
+_CALL_IDS_MAX = 1024
+
+
 def parse_call_id(text: str) -> str:
     """``word [ "@" word ]``."""
+    if text in _CALL_IDS:
+        return text
     if _CALL_ID_RE.fullmatch(text) is None:
         raise RemoteSIPError("malformed Call-ID", position=0, header="call-id")
+    if len(_CALL_IDS) >= _CALL_IDS_MAX:
+        _CALL_IDS.clear()
+    _CALL_IDS.add(text)
     return text
 
 

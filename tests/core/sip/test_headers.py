@@ -142,3 +142,23 @@ def test_expires_is_an_integer() -> None:
 def test_record_routes_in_order() -> None:
     msg = invite(with_header(b"Record-Route: <sip:p1;lr>, <sip:p2;lr>"))
     assert [str(r.uri) for r in msg.record_routes] == ["sip:p1;lr", "sip:p2;lr"]
+
+
+def test_call_id_verdicts_do_not_depend_on_what_was_seen_before() -> None:
+    from siprouter.core.sip import RemoteSIPError as Err
+    from siprouter.core.sip import scalars
+    from siprouter.core.sip.scalars import parse_call_id
+
+    good = ["a84b4c76e66710@pc33.atlanta.example.com", "x", "a-b.c!d%e*f_g+h`i'j~k(l)<m>:n",
+            'a\\b"c/d[e]f?g{h}@w']
+    bad = ["a b", "", "a@b@c", "@", "a@", "\u00e9", "a\tb", "a;b"]
+    for _ in range(2):  # the second time, the good ones are known
+        for text in good:
+            assert parse_call_id(text) == text
+        for text in bad:
+            with pytest.raises(Err):
+                parse_call_id(text)
+    scalars._CALL_IDS.clear()
+    for n in range(scalars._CALL_IDS_MAX + 5):
+        parse_call_id(f"call-{n}")
+    assert len(scalars._CALL_IDS) <= scalars._CALL_IDS_MAX

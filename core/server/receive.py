@@ -113,9 +113,10 @@ class Pipeline:
             return  # the ACK of a negative stateless reply of ours ends here
         if not self.has_request_route:
             return
-        sip = SipState(rcv, self.forwarder.transports, is_myself=self.is_myself,
-                       forwarder=self.forwarder)
-        ctx = Context(msg, route_type=RouteType.REQUEST, worker=self.worker, sip=sip)
+        # for_message: the same objects, without packing keyword arguments (every request)
+        sip = SipState.for_message(rcv, self.forwarder.transports, self.is_myself,
+                                   self.forwarder)
+        ctx = Context.for_message(msg, RouteType.REQUEST, self.worker, sip)
         try:
             self.script.run(REQUEST_ROUTE, ctx)
         except SIPError as exc:
@@ -186,9 +187,9 @@ class Pipeline:
                 log.info("dropping bad reply from %s:%d: %s", rcv.src_ip, rcv.src_port,
                          err.detail)
                 return
-        sip = SipState(rcv, self.forwarder.transports, is_myself=self.is_myself,
-                       forwarder=self.forwarder)
-        ctx = Context(msg, route_type=RouteType.CORE_ONREPLY, worker=self.worker, sip=sip)
+        sip = SipState.for_message(rcv, self.forwarder.transports, self.is_myself,
+                                   self.forwarder)
+        ctx = Context.for_message(msg, RouteType.CORE_ONREPLY, self.worker, sip)
         try:
             if self.has_reply_route:
                 self.script.run(REPLY_ROUTE, ctx)

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
+from typing import NamedTuple
 
-from siprouter.core.server.via_pop import PoppedVia, pop_top_via_of, sent_by
+from siprouter.core.server.via_pop import sent_by
 from siprouter.core.sip import parse_message
 
 HEAD = b"SIP/2.0 200 OK\r\n"
@@ -39,8 +40,16 @@ def test_sent_by_of_plain_vias() -> None:
     assert sent_by("SIP / 2.0 / UDP host") is None
 
 
+class PoppedVia(NamedTuple):
+    """The first and second Via values (text) and the message without the first."""
+
+    top: str
+    second: str | None
+    data: bytes
+
+
 # The oracle below: the same cut made by searching the octets, independently of the parsed
-# header lines `pop_top_via_of` works from.
+# header lines `split_top_via` works from.
 _VIA_LINE = re.compile(rb"\r\n(?:via|v)[ \t]*:", re.IGNORECASE)
 
 
@@ -78,7 +87,8 @@ def _pop_from_octets(data: bytes) -> PoppedVia | None:
 
 
 def pop_top_via(data: bytes) -> PoppedVia | None:
-    return pop_top_via_of(parse_message(data))
+    split = parse_message(data).split_top_via()
+    return None if split is None else PoppedVia(*split)
 
 
 def _pop_both(data: bytes) -> tuple[object, object]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 
+from siprouter.core.runtime.modinit import ModuleEnv
 from siprouter.core.server.hooks import (
     PreForkEnv,
     ReplyHook,
@@ -15,6 +16,7 @@ from siprouter.core.server.hooks import (
 )
 from siprouter.core.server.settings import modparam_values
 
+from .declarations import exports
 from .engine import TmEngine
 from .state import TmSettings
 from .workers import Dispatcher, WorkerLinks, branch_suffix, make_links
@@ -88,5 +90,17 @@ def bind(env: WorkerEnv) -> ReplyHook | None:
     return engine
 
 
+CANCEL_B_METHODS = (0, 1, 2)
+
+
+def init(env: ModuleEnv) -> None:
+    """Main process, before the workers fork: refuse what Kamailio's mod_init refuses."""
+    for value in env.params.get("cancel_b_method", ()):
+        if value not in CANCEL_B_METHODS:
+            raise ValueError(f'modparam("tm", "cancel_b_method", {value}): bad cancel branch '
+                             f"method (0, 1 or 2)")
+
+
+exports.init = init
 register_prefork(prefork)
 register_worker_binder(bind)

@@ -267,6 +267,8 @@ class TmEngine:
                 if owner is not None and owner[1] is not None and owner[1].pending:
                     code = 408 if isinstance(ev, TransactionTimeout) else 503
                     owner[1].timed_out = isinstance(ev, TransactionTimeout)
+                    if owner[1].timed_out and owner[0].canceled:
+                        code = 487  # the caller cancelled: its answer is 487 (Kamailio)
                     self._branch_final(owner[0], owner[1], code, REASONS[code], None)
             elif isinstance(ev, Terminated):
                 self.by_client.pop(tx, None)
@@ -613,7 +615,7 @@ class TmEngine:
                 tm.reply_code, tm.reply, tm.branch_index = code, reply, branch.index
                 self.script.run(key, self._route_context(tm.request, tm, RouteType.BRANCH_FAILURE))
         if code >= 600 and tm.is_invite and not self.settings.disable_6xx_block:
-            self.cancel_branches(tm, [], skip=branch)
+            self.cancel_branches(tm, [], skip=branch, fake=True)  # the 6xx goes up now
         self._check_done(tm)
 
     def _check_done(self, tm: TmTransaction) -> None:
@@ -665,21 +667,35 @@ class TmEngine:
     # --- cancelling -------------------------------------------------------------------------
 
     def cancel_branches(self, tm: TmTransaction, reasons: list[str],
-                        skip: UacBranch | None = None) -> None:
-        """CANCEL every pending INVITE branch: those that answered provisionally now; the
-        others as soon as they do (an INVITE may only be cancelled once it is known to have
-        arrived, s9.1) and they count as answered with 487 meanwhile."""
+                        skip: UacBranch | None = None, *, fake: bool = False) -> None:
+        """CANCEL every pending INVITE branch. Those that answered provisionally get it now;
+        one with no reply yet as tm's cancel_b_method says (README.tm):
+
+        - 1 (default): the INVITE goes on being retransmitted; the CANCEL goes at its first
+          provisional reply (an INVITE may only be cancelled once it arrived, s9.1); its
+          fr_timer (timer B) still ends it, and the caller then gets 487 (no 2xx after 487);
+        - 0: its retransmissions stop and it counts as answered 487 at once (a CANCEL still
+          goes if a provisional reply comes);
+        - 2: its retransmissions stop and the CANCEL goes at once (not RFC 3261 conforming).
+
+        `fake`: method 0 whatever the setting (a 6xx ends the others at once)."""
         if not tm.is_invite:
             return
+        method = 0 if fake else self.settings.cancel_b_method
         for branch in list(tm.branches):
             if branch is skip or not branch.pending or branch.cancelled:
                 continue
             if branch.provisional:
                 self._send_cancel(tm, branch, reasons)
+            elif method == 2:
+                branch.tx.stop_retransmissions()
+                self._send_cancel(tm, branch, reasons)
             else:
                 branch.cancel_pending = True
-                branch.final_code, branch.final_reason = 487, REASONS[487]
-                branch.fr_deadline = None
+                if method == 0:
+                    branch.tx.stop_retransmissions()
+                    branch.final_code, branch.final_reason = 487, REASONS[487]
+                    branch.fr_deadline = None
         self._check_done(tm)
         self.rearm()
 
@@ -741,7 +757,8 @@ class TmEngine:
         # after the 408 is recorded, so the branch does not read it as a 503).
         stop = branch.tx in self.by_client and not branch.provisional
         if branch.pending:
-            self._branch_final(tm, branch, 408, REASONS[408], None)
+            code = 487 if tm.canceled else 408  # a cancelled call is answered 487 (Kamailio)
+            self._branch_final(tm, branch, code, REASONS[code], None)
         if stop:
             self.perform_client(branch.tx, branch.tx.report_transport_error(now))
 

@@ -50,6 +50,7 @@ class TmSettings:
     e2e_cancel_reason: int = 1
     disable_6xx_block: int = 0
     restart_fr_on_each_reply: int = 1
+    cancel_b_method: int = 1  # how a branch with no reply yet is cancelled (see cancel_branches)
 
     @classmethod
     def from_params(cls, params: dict[str, Any]) -> TmSettings:

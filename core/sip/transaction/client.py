@@ -112,6 +112,14 @@ class ClientTransaction(Transaction):
         `now` defaults to `created_at`, for the usual create-and-send in one go."""
         return self._run(Event.SEND_REQUEST, self.created_at if now is None else now, None)
 
+    def stop_retransmissions(self) -> None:
+        """Send the request no more (Kamailio's stop_rb_retr): timer A (E) stops until a
+        state change re-arms it (none does for an INVITE); the transaction still takes
+        responses and ends by its timer B (F)."""
+        deadlines = self._deadlines
+        if deadlines.pop(Timer.A, None) is not None or deadlines.pop(Timer.E, None) is not None:
+            self._changed()
+
     def receive_response(self, response: SIPResponse, now: float) -> list[TransactionEvent]:
         """A response matched to this transaction (s17.1.3) arrived."""
         code = response.status_code

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import socket
 import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -208,6 +209,95 @@ def test_cancel_from_the_caller_gives_487_and_the_cancel_downstream_copies_reaso
     uas.sock.sendto(answer(inv, 487, "Request Terminated", "r1").replace("\n", "\r\n").encode(),
                     via)
     caller.expect("SIP/2.0 487")
+
+
+def test_cancel_of_a_call_not_answered_yet_gives_487_when_fr_timer_gives_the_branch_up(
+        start_siprouter, peers: list[Peer]) -> None:
+    # tm's cancel_b_method 1 (the default), as Kamailio 5.6 does: no CANCEL to a branch that
+    # never answered, its INVITE still retransmitted, 487 to the caller at fr_timer
+    caller, uas = _peer(peers), _peer(peers)
+    proxy = _start(start_siprouter, f'DST_URI="sip:127.0.0.1:{uas.port}"', fr=2000)
+    caller.send(invite(caller, proxy, "cancel-unanswered"), proxy)
+    uas.expect("INVITE ")
+    caller.send(f"CANCEL sip:bob@127.0.0.1:{proxy} SIP/2.0\n"
+                f"Via: SIP/2.0/UDP 127.0.0.1:{caller.port};branch=z9hG4bKc1;rport\n"
+                "From: <sip:alice@127.0.0.1>;tag=a1\nTo: <sip:bob@127.0.0.1>\n"
+                "Call-ID: cancel-unanswered\nCSeq: 1 CANCEL\nMax-Forwards: 70\n"
+                "Content-Length: 0\n\n", proxy)
+    caller.expect("SIP/2.0 200")
+    uas.expect("INVITE ")  # a retransmission after the CANCEL
+    final, _ = caller.expect("SIP/2.0 4")
+    assert final.startswith("SIP/2.0 487")
+    uas.sock.settimeout(0.5)
+    seen = []
+    try:
+        while True:
+            seen.append(uas.recv()[0].split(" ", 1)[0])
+    except TimeoutError:
+        pass
+    assert "CANCEL" not in seen
+
+
+def test_a_200_after_the_cancel_of_a_call_not_answered_yet_is_the_callers_only_answer(
+        start_siprouter, peers: list[Peer]) -> None:
+    # cancel_b_method 1 is race free (README.tm): the unanswered branch is not given up
+    # with a 487 at the CANCEL, so a 200 that crossed the CANCEL is the caller's answer
+    # and no 487 reaches it before or after
+    caller, uas = _peer(peers), _peer(peers)
+    proxy = _start(start_siprouter, f'DST_URI="sip:127.0.0.1:{uas.port}"')
+    caller.send(invite(caller, proxy, "cancel-crossed"), proxy)
+    inv, via = uas.expect("INVITE ")
+    caller.send(f"CANCEL sip:bob@127.0.0.1:{proxy} SIP/2.0\n"
+                f"Via: SIP/2.0/UDP 127.0.0.1:{caller.port};branch=z9hG4bKc1;rport\n"
+                "From: <sip:alice@127.0.0.1>;tag=a1\nTo: <sip:bob@127.0.0.1>\n"
+                "Call-ID: cancel-crossed\nCSeq: 1 CANCEL\nMax-Forwards: 70\n"
+                "Content-Length: 0\n\n", proxy)
+    finals = []
+    while True:
+        text, _ = caller.expect("SIP/2.0 ")
+        if header(text, "cseq") == ["1 CANCEL"]:
+            break
+        if not text.startswith("SIP/2.0 1"):
+            finals.append(text.split("\r\n", 1)[0])
+    uas.sock.sendto(answer(inv, 200, "OK", "r1").replace("\n", "\r\n").encode(), via)
+    ok, _ = caller.expect("SIP/2.0 ")
+    while ok.startswith("SIP/2.0 1"):
+        ok, _ = caller.expect("SIP/2.0 ")
+    finals.append(ok.split("\r\n", 1)[0])
+    assert finals == ["SIP/2.0 200 OK"]
+
+
+def test_an_ack_of_a_200_reusing_the_invite_branch_reaches_the_uas(
+        start_siprouter, peers: list[Peer]) -> None:
+    # an RFC 2543 style client: its ACK of the 200 keeps the INVITE's Via branch, so it
+    # matches the INVITE transaction; Kamailio still sends it on end to end
+    caller, uas = _peer(peers), _peer(peers)
+    proxy = _start(start_siprouter, f'DST_URI="sip:127.0.0.1:{uas.port}"')
+    caller.send(invite(caller, proxy, "ack-same-branch"), proxy)
+    inv, via = uas.expect("INVITE ")
+    uas.sock.sendto(answer(inv, 200, "OK", "r1").replace("\n", "\r\n").encode(), via)
+    ok, _ = caller.expect("SIP/2.0 200")
+    routes = "".join(f"Route: {r}\n" for r in header(ok, "record-route"))
+    caller.send(f"ACK sip:bob@127.0.0.1:{uas.port} SIP/2.0\n"
+                f"Via: SIP/2.0/UDP 127.0.0.1:{caller.port};branch=z9hG4bKc1;rport\n{routes}"
+                f"From: <sip:alice@127.0.0.1>;tag=a1\nTo: {header(ok, 'to')[0]}\n"
+                "Call-ID: ack-same-branch\nCSeq: 1 ACK\nMax-Forwards: 70\n"
+                "Content-Length: 0\n\n", proxy)
+    ack, _ = uas.expect("ACK ")
+    assert header(ack, "call-id") == ["ack-same-branch"]
+
+
+def test_a_cancel_b_method_other_than_0_1_2_is_refused_at_start_up(tmp_path: Path) -> None:
+    config = (EXAMPLES / "stateful-relay.cfg").read_text()
+    fr_line = 'modparam("tm", "fr_timer", FR_TIMER)\n'
+    cfg = tmp_path / "bad-cancel-b-method.cfg"
+    cfg.write_text(config.replace(fr_line, fr_line + 'modparam("tm", "cancel_b_method", 3)\n'))
+    run = subprocess.run([sys.executable, "-m", "siprouter.core.main", "-f", str(cfg),
+                          "-l", f"udp:127.0.0.1:{free_port()}"],
+                         capture_output=True, text=True, timeout=60)
+    assert run.returncode != 0
+    assert 'modparam("tm", "cancel_b_method", 3): bad cancel branch method' in run.stderr
+    assert "Traceback" not in run.stderr
 
 
 def test_t_cancel_callid_cancels_a_ringing_call_named_in_a_message(

@@ -176,7 +176,7 @@ def test_a_branch_cancelled_before_it_answered_is_cancelled_at_its_first_1xx(
     cancels = sent_since(proxy, mark, 5070, b"CANCEL ")
     assert len(cancels) == 1
     assert b'Reason: Q.850;cause=16;text="Terminated"' in cancels[0]
-    assert sent_since(proxy, mark, 5061, b"SIP/2.0 180 ") == []  # the caller has its 487
+    assert sent_since(proxy, mark, 5061, b"SIP/2.0 180 ") == []  # the caller cancelled
 
 
 def test_each_branch_relayed_has_a_fresh_rfc3261_branch_of_its_own(proxy: Proxy) -> None:
@@ -225,3 +225,86 @@ def test_the_ack_of_a_negative_reply_stays_hop_by_hop(proxy: Proxy) -> None:
     proxy.pipeline.on_message(ack(1, 486, route=False).replace(b"tag=x", b"tag=" + to_tag), UAC)
     assert sent_since(proxy, mark, 5070, b"ACK ") == []  # tm ACKed the 486 itself
     assert tm.server.state.value == "Confirmed"
+
+
+def cancel(proxy: Proxy, n: int) -> None:
+    """The UAC cancels call `n` (invite())."""
+    proxy.pipeline.on_message(
+        b"CANCEL sip:service@127.0.0.1:5060 SIP/2.0\r\n"
+        b"Via: SIP/2.0/UDP 127.0.0.1:5061;branch=z9hG4bK-life-%d\r\n"
+        b"From: <sip:a@127.0.0.1>;tag=a%d\r\nTo: <sip:service@127.0.0.1>\r\n"
+        b"Call-ID: life-%d\r\nCSeq: 1 CANCEL\r\nMax-Forwards: 70\r\n"
+        b"Content-Length: 0\r\n\r\n" % (n, n, n), UAC)
+
+
+def test_cancel_b_method_defaults_to_1_and_reads_the_modparam() -> None:
+    assert TmSettings().cancel_b_method == 1
+    assert TmSettings.from_params({"cancel_b_method": 2}).cancel_b_method == 2
+
+
+def test_cancel_b_method_1_an_unanswered_branch_is_retransmitted_until_its_fr_timer(
+        proxy: Proxy) -> None:
+    # README.tm cancel_b_method 1 (the default), as Kamailio 5.6 does on the wire: the caller
+    # gets 200 for its CANCEL, the INVITE is retransmitted, no CANCEL goes to a branch that
+    # never answered, and the caller's 487 comes when fr_timer (30 s) gives the branch up
+    invite(proxy, 1)
+    mark = len(proxy.wire.sent)
+    cancel(proxy, 1)
+    assert len(sent_since(proxy, mark, 5061, b"SIP/2.0 200 ")) == 1
+    assert sent_since(proxy, mark, 5061, b"SIP/2.0 487 ") == []
+    for _ in range(30):
+        proxy.advance(0.1)
+    assert len(sent_since(proxy, mark, 5070, b"INVITE ")) >= 2  # at 0.5 s, 1.5 s ...
+    proxy.advance(25.0)
+    assert sent_since(proxy, mark, 5061, b"SIP/2.0 487 ") == []
+    proxy.advance(2.1)
+    assert len(sent_since(proxy, mark, 5061, b"SIP/2.0 487 ")) == 1
+    assert sent_since(proxy, mark, 5061, b"SIP/2.0 408 ") == []
+    assert sent_since(proxy, mark, 5070, b"CANCEL ") == []
+    late = len(proxy.wire.sent)
+    proxy.advance(10.0)
+    assert sent_since(proxy, late, 5070, b"INVITE ") == []  # given up
+
+
+def test_cancel_b_method_1_the_uas_487_after_its_cancel_goes_to_the_caller(
+        proxy: Proxy) -> None:
+    invite(proxy, 1)
+    relayed = proxy.wire.last_to(5070)
+    cancel(proxy, 1)
+    proxy.advance(1.0)
+    mark = len(proxy.wire.sent)
+    proxy.pipeline.on_message(answer(relayed, 180, "Ringing"), UAS)
+    assert len(sent_since(proxy, mark, 5070, b"CANCEL ")) == 1
+    assert sent_since(proxy, mark, 5061, b"SIP/2.0 487 ") == []
+    proxy.pipeline.on_message(answer(relayed, 487, "Request Terminated"), UAS)
+    assert len(sent_since(proxy, mark, 5061, b"SIP/2.0 487 ")) == 1
+    assert len(sent_since(proxy, mark, 5070, b"ACK ")) == 1
+
+
+def test_cancel_b_method_0_an_unanswered_branch_is_answered_487_at_once(proxy: Proxy) -> None:
+    proxy.engine.settings.cancel_b_method = 0
+    invite(proxy, 1)
+    relayed = proxy.wire.last_to(5070)
+    mark = len(proxy.wire.sent)
+    cancel(proxy, 1)
+    assert len(sent_since(proxy, mark, 5061, b"SIP/2.0 487 ")) == 1
+    for _ in range(50):
+        proxy.advance(0.1)
+    assert sent_since(proxy, mark, 5070, b"INVITE ") == []  # its retransmissions stopped
+    proxy.pipeline.on_message(answer(relayed, 180, "Ringing"), UAS)
+    assert len(sent_since(proxy, mark, 5070, b"CANCEL ")) == 1  # a late 1xx is cancelled
+
+
+def test_cancel_b_method_2_an_unanswered_branch_is_cancelled_at_once(proxy: Proxy) -> None:
+    proxy.engine.settings.cancel_b_method = 2
+    invite(proxy, 1)
+    relayed = proxy.wire.last_to(5070)
+    mark = len(proxy.wire.sent)
+    cancel(proxy, 1)
+    assert len(sent_since(proxy, mark, 5070, b"CANCEL ")) == 1
+    assert sent_since(proxy, mark, 5061, b"SIP/2.0 487 ") == []
+    for _ in range(50):
+        proxy.advance(0.1)
+    assert sent_since(proxy, mark, 5070, b"INVITE ") == []  # its retransmissions stopped
+    proxy.pipeline.on_message(answer(relayed, 487, "Request Terminated"), UAS)
+    assert len(sent_since(proxy, mark, 5061, b"SIP/2.0 487 ")) == 1

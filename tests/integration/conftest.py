@@ -6,6 +6,7 @@ siprouter itself must exit cleanly (status 0) on SIGTERM. Ports are picked free 
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -96,7 +97,9 @@ def udp_exchange(port: int, data: bytes, *, timeout: float = 2.0) -> bytes | Non
 
 
 class Process:
-    """A process started by a test, stopped by its PID."""
+    """A process started by a test, stopped by its PID; in a session of its own, so that what
+    it started goes with it (Kamailio's children can outlive a main process that has exited:
+    two were found still running after a CI run)."""
 
     def __init__(self, argv: Sequence[str], *, cwd: Path | None = None,
                  log: Path | None = None, pipes: bool = False) -> None:
@@ -106,7 +109,8 @@ class Process:
         out = subprocess.PIPE if pipes else open(log, "wb") if log else subprocess.DEVNULL  # noqa: SIM115
         self.proc = subprocess.Popen(self.argv, cwd=cwd,
                                      stdin=subprocess.PIPE if pipes else subprocess.DEVNULL,
-                                     stdout=out, stderr=subprocess.STDOUT)
+                                     stdout=out, stderr=subprocess.STDOUT,
+                                     start_new_session=True)
 
     @property
     def pid(self) -> int:
@@ -119,16 +123,21 @@ class Process:
         return self.proc.wait(timeout=timeout)
 
     def stop(self) -> int | None:
-        """SIGTERM, then SIGKILL after 5 s; the exit status."""
-        if self.proc.poll() is not None:
-            return self.proc.returncode
-        os.kill(self.pid, signal.SIGTERM)
+        """SIGTERM, then SIGKILL after 5 s; the exit status. Whatever it started and left
+        running is killed then."""
         try:
-            return self.proc.wait(timeout=STOP_TIMEOUT)
-        except subprocess.TimeoutExpired:
-            os.kill(self.pid, signal.SIGKILL)
-            self.proc.wait()
-            return None
+            if self.proc.poll() is not None:
+                return self.proc.returncode
+            os.kill(self.pid, signal.SIGTERM)
+            try:
+                return self.proc.wait(timeout=STOP_TIMEOUT)
+            except subprocess.TimeoutExpired:
+                os.kill(self.pid, signal.SIGKILL)
+                self.proc.wait()
+                return None
+        finally:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(self.pid, signal.SIGKILL)
 
 
 class Siprouter(Process):

@@ -60,8 +60,56 @@ class ReplyParts:
     from_tag: str = ""
 
 
+_BLANKS = " \t\r\n"
+
+
 def parts_of(msg: SIPRequest) -> ReplyParts:
-    """The copied values of a parsed request (raises SIPError when one is malformed)."""
+    """The copied values of a parsed request (raises SIPError when one is malformed). Read
+    from the header lines directly when they are simple (no folding, no comma in a Via line:
+    every local reply of tm and sl asks): the values `parsed_parts` gives."""
+    if msg.has_folded_lines:
+        return parsed_parts(msg)
+    keys = msg.header_keys
+    present = msg.header_key_set
+    line_at = msg.header_line
+    if "via" not in present:
+        vias: list[str] = []
+    elif msg.repeats_a_header:
+        vias = []
+        for i, key in enumerate(keys):
+            if key == "via":
+                line = line_at(i)
+                value = line[line.find(":") + 1:].strip(_BLANKS)
+                if "," in value:
+                    return parsed_parts(msg)
+                if value:
+                    vias.append(value)
+    else:
+        line = line_at(keys.index("via"))
+        value = line[line.find(":") + 1:].strip(_BLANKS)
+        if "," in value:
+            return parsed_parts(msg)
+        vias = [value] if value else []
+    from_text, to_text, call_id, cseq = (
+        _first_value(msg, name, present, keys) for name in ("from", "to", "call-id", "cseq"))
+    to = msg.to
+    from_ = msg.from_
+    return ReplyParts(vias, from_text, to_text, call_id, cseq,
+                      to is not None and to.tag is not None,
+                      (from_.tag or "") if from_ is not None else "")
+
+
+def _first_value(msg: SIPRequest, name: str, present: frozenset[str] | set[str],
+                 keys: list[str]) -> str:
+    """header(name) read from its first line: the value, stripped; "" when there is none."""
+    if name not in present:
+        return ""
+    line = msg.header_line(keys.index(name))
+    return line[line.find(":") + 1:].strip(_BLANKS)
+
+
+def parsed_parts(msg: SIPRequest) -> ReplyParts:
+    """parts_of through the message's general accessors (any layout)."""
     to = msg.to
     from_ = msg.from_
     return ReplyParts(
@@ -117,11 +165,19 @@ def build_reply(parts: ReplyParts, code: int, reason: str, *, src_ip: str, src_p
         top = received_via(parse_via(parts.vias[0]), src_ip, src_port, force_rport)
     except SIPError:
         top = None
+    return reply_octets(parts, str(top) if top is not None else parts.vias[0], code, reason,
+                        tag, headers), top
+
+
+def reply_octets(parts: ReplyParts, top_via: str, code: int, reason: str, tag: str | None,
+                 headers: Iterable[str] = ()) -> bytes:
+    """The reply's octets, its top Via given as it goes out (with `received`/`rport`): tm
+    makes that once per transaction, not once per reply."""
     to = parts.to
     if tag and not parts.to_has_tag and code > 100 and to:
         to = f"{to};tag={tag}"
     reason = reason.replace("\r", " ").replace("\n", " ")
-    lines = [f"SIP/2.0 {code} {reason}", f"Via: {top if top is not None else parts.vias[0]}"]
+    lines = [f"SIP/2.0 {code} {reason}", f"Via: {top_via}"]
     lines += [f"Via: {v}" for v in parts.vias[1:]]
     if parts.from_:
         lines.append(f"From: {parts.from_}")
@@ -131,9 +187,12 @@ def build_reply(parts: ReplyParts, code: int, reason: str, *, src_ip: str, src_p
         lines.append(f"Call-ID: {parts.call_id}")
     if parts.cseq:
         lines.append(f"CSeq: {parts.cseq}")
-    lines += list(headers)
-    lines += [SERVER_HEADER, "Content-Length: 0", "", ""]
-    return "\r\n".join(lines).encode("utf-8", "surrogateescape"), top
+    lines += headers
+    lines += _TAIL
+    return "\r\n".join(lines).encode("utf-8", "surrogateescape")
+
+
+_TAIL = (SERVER_HEADER, "Content-Length: 0", "", "")
 
 
 def reply_destination(top: Via | None, proto: str, src_ip: str, src_port: int) -> ReplyTo:

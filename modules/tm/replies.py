@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from siprouter.core.server.replies import SERVER_HEADER, ReplyParts, build_reply, parts_of
-from siprouter.core.sip import SIPError, SIPRequest, SIPResponse, Via
+from siprouter.core.server.replies import build_reply, parts_of, reply_octets
+from siprouter.core.sip import SIPError, SIPResponse
 
 from .state import TmTransaction, UacBranch
 
@@ -42,7 +42,7 @@ def local_reply(tm: TmTransaction, code: int, reason: str,
     try:
         parts = tm.reply_parts
         if parts is None:
-            parts = tm.reply_parts = request_parts(tm.request)
+            parts = tm.reply_parts = parts_of(tm.request)
         top = tm.reply_via
         if top is None:
             data, _ = build_reply(parts, code, reason, src_ip=tm.rcv.src_ip,
@@ -50,7 +50,7 @@ def local_reply(tm: TmTransaction, code: int, reason: str,
                                   tag=tm.tag if code > 100 else None,
                                   force_rport=tm.force_rport, headers=headers)
         else:
-            data = reply_octets(parts, top, code, reason,
+            data = reply_octets(parts, str(top), code, reason,
                                 tm.tag if code > 100 and not parts.to_has_tag else None,
                                 headers)
     except SIPError:
@@ -59,94 +59,6 @@ def local_reply(tm: TmTransaction, code: int, reason: str,
         to = tm.request.to
         return data, to.tag if to is not None else None
     return data, tm.tag if code > 100 and parts.to else None
-
-
-_BLANKS = " \t\r\n"
-
-
-def request_parts(msg: SIPRequest) -> ReplyParts:
-    """core.server.replies.parts_of, read from the header lines directly when they are
-    simple (no folding, no comma in a Via line): the same values."""
-    if msg.has_folded_lines:
-        return parts_of(msg)
-    keys = msg.header_keys
-    present = msg.header_key_set
-    line_at = msg.header_line
-    if "via" not in present:
-        vias: list[str] = []
-    elif msg.repeats_a_header:
-        vias = []
-        for i, key in enumerate(keys):
-            if key == "via":
-                line = line_at(i)
-                value = line[line.find(":") + 1:].strip(_BLANKS)
-                if "," in value:
-                    return parts_of(msg)
-                if value:
-                    vias.append(value)
-    else:
-        line = line_at(keys.index("via"))
-        value = line[line.find(":") + 1:].strip(_BLANKS)
-        if "," in value:
-            return parts_of(msg)
-        vias = [value] if value else []
-    # the first line of each (header(name))
-    if "from" in present:
-        line = line_at(keys.index("from"))
-        from_text = line[line.find(":") + 1:].strip(_BLANKS)
-    else:
-        from_text = ""
-    if "to" in present:
-        line = line_at(keys.index("to"))
-        to_text = line[line.find(":") + 1:].strip(_BLANKS)
-    else:
-        to_text = ""
-    if "call-id" in present:
-        line = line_at(keys.index("call-id"))
-        call_id = line[line.find(":") + 1:].strip(_BLANKS)
-    else:
-        call_id = ""
-    if "cseq" in present:
-        line = line_at(keys.index("cseq"))
-        cseq = line[line.find(":") + 1:].strip(_BLANKS)
-    else:
-        cseq = ""
-    to = msg.to
-    from_ = msg.from_
-    return ReplyParts(vias, from_text, to_text, call_id, cseq,
-                      to is not None and to.tag is not None,
-                      (from_.tag or "") if from_ is not None else "")
-
-
-def reply_octets(parts: ReplyParts, top: Via, code: int, reason: str, tag: str | None,
-                 headers: Iterable[str] = ()) -> bytes:
-    """core.server.replies.build_reply for a transaction, whose top Via with `received`
-    (and `rport`) was made once, when the transaction was (build_reply parses the Via again
-    for every reply): the same octets."""
-    to = parts.to
-    if tag and not parts.to_has_tag and code > 100 and to:
-        to = f"{to};tag={tag}"
-    if "\r" in reason or "\n" in reason:
-        reason = reason.replace("\r", " ").replace("\n", " ")
-    vias = parts.vias
-    lines = [f"SIP/2.0 {code} {reason}", f"Via: {top}"]
-    if len(vias) > 1:
-        lines += [f"Via: {v}" for v in vias[1:]]
-    if parts.from_:
-        lines.append(f"From: {parts.from_}")
-    if to:
-        lines.append(f"To: {to}")
-    if parts.call_id:
-        lines.append(f"Call-ID: {parts.call_id}")
-    if parts.cseq:
-        lines.append(f"CSeq: {parts.cseq}")
-    if headers:
-        lines += headers
-    lines += _TAIL
-    return "\r\n".join(lines).encode("utf-8", "surrogateescape")
-
-
-_TAIL = (SERVER_HEADER, "Content-Length: 0", "", "")
 
 
 def without_our_via(reply: SIPResponse, *,

@@ -1,7 +1,7 @@
 """tm's own replies (the 100 Trying of every INVITE, t_reply, 408/487 ...) are built from
-header lines read once and the top Via made when the transaction was: the octets must be
-exactly those of the core's stateless reply builder (core.server.replies.build_reply), for
-every layout a request may have."""
+header lines read once (`parts_of`'s quick read) and the top Via made when the transaction
+was (`reply_octets`): the octets must be exactly those of the stateless reply builder
+(`build_reply`) on the message's general accessors, for every layout a request may have."""
 
 from __future__ import annotations
 
@@ -9,9 +9,15 @@ from collections.abc import Callable
 
 import pytest
 
-from siprouter.core.server.replies import ReplyParts, build_reply, parts_of, received_via
+from siprouter.core.server.replies import (
+    ReplyParts,
+    build_reply,
+    parsed_parts,
+    parts_of,
+    received_via,
+    reply_octets,
+)
 from siprouter.core.sip import SIPError, SIPRequest, parse_message
-from siprouter.modules.tm.replies import reply_octets, request_parts
 
 REQUESTS = {
     "sipp": (
@@ -73,7 +79,7 @@ def _read(read: Callable[[SIPRequest], ReplyParts], msg: SIPRequest) -> object:
 
 @pytest.mark.parametrize("name", [*REQUESTS, "two To lines, no Call-ID, no CSeq"])
 def test_header_values_read_from_the_lines_are_those_the_core_reads(name: str) -> None:
-    assert _read(request_parts, _request(name)) == _read(parts_of, _request(name))
+    assert _read(parts_of, _request(name)) == _read(parsed_parts, _request(name))
 
 
 @pytest.mark.parametrize("name", REQUESTS)
@@ -87,9 +93,9 @@ def test_a_local_reply_has_the_octets_of_a_stateless_one(
         name: str, code: int, reason: str, tag: str | None, headers: tuple[str, ...],
         force: bool) -> None:
     msg = _request(name)
-    parts = request_parts(msg)
+    parts = parts_of(msg)
     assert msg.top_via is not None
     top = received_via(msg.top_via, "192.0.2.7", 5999, force)
-    expected, _ = build_reply(parts_of(msg), code, reason, src_ip="192.0.2.7", src_port=5999,
-                              tag=tag, force_rport=force, headers=headers)
-    assert reply_octets(parts, top, code, reason, tag, headers) == expected
+    expected, _ = build_reply(parsed_parts(msg), code, reason, src_ip="192.0.2.7",
+                              src_port=5999, tag=tag, force_rport=force, headers=headers)
+    assert reply_octets(parts, str(top), code, reason, tag, headers) == expected

@@ -96,16 +96,14 @@ def t_cancel_callid(ctx: Context, callid: Value, cseq: Value, flag: Value,
     if engine is None:
         return -1
     text = to_str(cseq).strip().split(" ")[0]
-    number = int(text) if text.isdigit() else None
-    tm = engine.find_by_callid(to_str(callid).strip(), number)
-    if tm is None or tm.final_code >= 200:
-        return -1
-    tm.canceled = True
-    tm.flags |= to_int(flag) if to_str(flag) != "" else 0
-    engine.cancel_branches(tm, [])
-    if rcode is not None and to_str(rcode) != "" and tm.final_code < 200:
-        engine.send_local(tm, to_int(rcode), "Request Terminated")
-    return 1
+    args = [to_str(callid).strip(), int(text) if text.isdigit() else None,
+            to_int(flag) if to_str(flag) != "" else 0,
+            to_int(rcode) if rcode is not None and to_str(rcode) != "" else None]
+    if engine.cancel_callid(*args) > 0:
+        return 1
+    # The call may belong to another worker (the message asking is routed by its own
+    # Call-ID): Kamailio's table is shared, ours is asked worker by worker.
+    return engine.ask_peers("t_cancel_callid", args) if engine.ask_peers is not None else -1
 
 
 @_implement("t_reply_callid")

@@ -69,7 +69,10 @@ def _join_workers(env: WorkerEnv, engine: TmEngine, links: WorkerLinks) -> None:
         env.transports.sockets.append(b.info)
     engine.private = {shared_info: b.info for shared_info, b in own.items()}
     engine.branch_suffix = branch_suffix(env.rank)
-    env.inbound.append(Dispatcher(env.rank, links, shared))
+    dispatcher = Dispatcher(env.rank, links, shared)
+    dispatcher.queries["t_cancel_callid"] = engine.cancel_callid
+    engine.ask_peers = dispatcher.ask_all
+    env.inbound.append(dispatcher)
 
 
 def bind(env: WorkerEnv) -> ReplyHook | None:

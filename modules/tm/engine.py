@@ -19,6 +19,7 @@ import math
 import os
 import weakref
 from collections.abc import Callable
+from typing import Any
 
 from siprouter.core.exports import RouteType
 from siprouter.core.runtime.compiler import Script
@@ -119,6 +120,9 @@ class TmEngine:
         # UDP socket of our own (by shared socket) that our branches go out on.
         self.branch_suffix = ""
         self.private: dict[SocketInfo, SocketInfo] = {}
+        # the other workers, asked for what only the owner of a transaction can do
+        # (t_cancel_callid): workers.Dispatcher.ask_all; None with one worker
+        self.ask_peers: Callable[[str, list[Any]], int] | None = None
         # random octets for the branches still unused (_new_branch)
         self._random = b""
         self._random_at = 0
@@ -763,6 +767,21 @@ class TmEngine:
             self.perform_client(branch.tx, branch.tx.report_transport_error(now))
 
     # --- lookups for tmx -----------------------------------------------------------------
+
+    def cancel_callid(self, call_id: str, cseq: int | None, flags: int,
+                      rcode: int | None) -> int:
+        """tmx t_cancel_callid in this worker: CANCEL the branches of the ringing INVITE
+        transaction with this Call-ID (and CSeq number); 1 when there was one, else -1."""
+        tm = self.find_by_callid(call_id, cseq)
+        if tm is None or tm.final_code >= 200:
+            return -1
+        tm.canceled = True
+        tm.flags |= flags
+        self.cancel_branches(tm, [])
+        if rcode is not None and tm.final_code < 200:
+            self.send_local(tm, rcode, "Request Terminated")
+        return 1
+
 
     def find_by_callid(self, call_id: str, cseq: int | None,
                        method: str = "INVITE") -> TmTransaction | None:

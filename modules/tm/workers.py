@@ -16,16 +16,25 @@ rule every worker computes alone from the message:
 
 A message that lands elsewhere goes to its owner over a unix datagram socket made before the
 fork (one per worker, read by it, written by the others), with where it came from in front.
+
+What a script asks about another worker's transaction (tmx `t_cancel_callid`, whose Call-ID is
+not the message's own) goes the same way as a query (`Dispatcher.ask`); the answer comes back
+on a second socket of the asking worker, which waits for it a bounded time.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
+import json
 import logging
 import socket
+import time
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from siprouter.core.runtime.sipstate import ReceiveInfo, SocketInfo
 from siprouter.core.server.hooks import Deliver, PreForkEnv
@@ -36,6 +45,8 @@ log = logging.getLogger("siprouter.tm")
 
 RANK_SEP = "."
 HANDOFF_BUFFER = 4 * 1024 * 1024
+QUERY = b"?"  # first octet of a query packet (a hand-over packet starts with a digit)
+QUERY_TIMEOUT = 0.5  # seconds a worker waits for another one's answer
 _DRAIN_BATCH = 64  # datagrams read per wake-up before yielding to the loop
 _SEEN_SOCKETS = 64  # socket objects remembered by identity (UDP: a few per worker)
 
@@ -128,12 +139,14 @@ class WorkerLinks:
     children: int
     pairs: list[tuple[socket.socket, socket.socket]] = field(default_factory=list)
     private: list[dict[SocketInfo, BoundSocket]] = field(default_factory=list)
+    # each worker's answer socketpair: the answers to its queries come back on it
+    answers: list[tuple[socket.socket, socket.socket]] = field(default_factory=list)
 
     def close_others(self, rank: int) -> None:
-        """In worker `rank`: close what belongs to the other workers (kept: our reading end,
+        """In worker `rank`: close what belongs to the other workers (kept: our reading ends,
         the others' writing ends, our private sockets)."""
-        for i, (reader, writer) in enumerate(self.pairs):
-            if i == rank:
+        for i, (reader, writer) in enumerate([*self.pairs, *self.answers]):
+            if i % self.children == rank:
                 writer.close()
             else:
                 reader.close()
@@ -154,6 +167,7 @@ def make_links(env: PreForkEnv) -> WorkerLinks:
                 s.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, HANDOFF_BUFFER)
                 s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, HANDOFF_BUFFER)
         links.pairs.append(pair)
+        links.answers.append(socket.socketpair(socket.AF_UNIX, socket.SOCK_DGRAM))
         own: dict[SocketInfo, BoundSocket] = {}
         for b in env.sockets:
             if b.info.proto == "udp":
@@ -180,6 +194,11 @@ class Dispatcher:
         self._seen: dict[int, tuple[SocketInfo, int | None]] = {}
         self.reader = links.pairs[rank][0]
         self.writers = [w for _, w in links.pairs]
+        self.answer_reader = links.answers[rank][0]
+        self.answer_writers = [w for _, w in links.answers]
+        # what the other workers may ask us: name -> handler(args) -> int
+        self.queries: dict[str, Callable[..., int]] = {}
+        self._query_ids = itertools.count(1)
         self.deliver: Deliver | None = None
         self.handed = 0
         self.received = 0
@@ -228,6 +247,9 @@ class Dispatcher:
             except OSError as exc:
                 log.error("hand-over socket: %s", exc)
                 return
+            if packet[:1] == QUERY:
+                self._answer(packet[1:])
+                continue
             got = decode_handoff(packet)
             if got is None or deliver is None or not 0 <= got[0] < len(self.shared):
                 continue
@@ -237,6 +259,49 @@ class Dispatcher:
                 deliver(data, ReceiveInfo("udp", ip, port, self.shared[index]))
             except Exception:  # a bug costs one message, never the worker
                 log.exception("error while handling a handed-over message")
+
+    def ask_all(self, name: str, args: list[Any]) -> int:
+        """Ask every other worker in turn; the first positive answer, else -1 (also when one
+        does not answer within QUERY_TIMEOUT: it is busy or asking us at the same time)."""
+        for rank in range(self.children):
+            if rank != self.rank and (self.ask(rank, name, args) or -1) > 0:
+                return 1
+        return -1
+
+    def ask(self, rank: int, name: str, args: list[Any],
+            timeout: float = QUERY_TIMEOUT) -> int | None:
+        """Run query `name` in worker `rank` and wait for its answer; None without one."""
+        qid = next(self._query_ids)
+        try:
+            self.writers[rank].send(QUERY + json.dumps([self.rank, qid, name, args]).encode())
+        except OSError as exc:
+            log.info("cannot ask worker %d: %s", rank, exc)
+            return None
+        deadline = time.monotonic() + timeout
+        while (left := deadline - time.monotonic()) > 0:
+            self.answer_reader.settimeout(left)
+            try:
+                got = self.answer_reader.recv(64).split(b" ")
+            except OSError:  # the timeout included
+                break
+            if len(got) == 2 and got[0] == b"%d" % qid:
+                with contextlib.suppress(ValueError):
+                    return int(got[1])
+            # else: the late answer to an earlier query that timed out
+        log.info("no answer from worker %d to %s", rank, name)
+        return None
+
+    def _answer(self, payload: bytes) -> None:
+        """Run a query another worker sent and send it the result."""
+        try:
+            asker, qid, name, args = json.loads(payload)
+            handler = self.queries.get(name)
+            result = int(handler(*args)) if handler is not None else -1
+        except Exception:  # a bug or a mangled query costs the query, never the worker
+            log.exception("cannot run a query from another worker")
+            return
+        with contextlib.suppress(OSError, IndexError, TypeError):
+            self.answer_writers[asker].send(b"%d %d" % (qid, result))
 
     def close(self) -> None:
         """Stop reading."""

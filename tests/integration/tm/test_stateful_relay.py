@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from siprouter.modules.tm.workers import owner_of_call_id
 from tests.integration.conftest import EXAMPLES, Process, free_port
 
 SCENARIOS = Path(__file__).parent / "scenarios"
@@ -300,10 +301,15 @@ def test_a_cancel_b_method_other_than_0_1_2_is_refused_at_start_up(tmp_path: Pat
     assert "Traceback" not in run.stderr
 
 
+# With two workers the MESSAGE (Call-ID msg1: worker 1) and the call it names (ring-me:
+# worker 0) belong to different workers; the call's worker is asked.
+@pytest.mark.parametrize("children", [1, 2])
 def test_t_cancel_callid_cancels_a_ringing_call_named_in_a_message(
-        start_siprouter, peers: list[Peer]) -> None:
+        start_siprouter, peers: list[Peer], children: int) -> None:
+    assert owner_of_call_id("ring-me", 2) != owner_of_call_id("msg1", 2)
     caller, uas, other = _peer(peers), _peer(peers), _peer(peers)
-    proxy = _start(start_siprouter, f'DST_URI="sip:127.0.0.1:{uas.port}"')
+    proxy = _start(start_siprouter, f'DST_URI="sip:127.0.0.1:{uas.port}"',
+                   f"CHILDREN={children}")
     caller.send(invite(caller, proxy, "ring-me"), proxy)
     inv, via = uas.expect("INVITE ")
     uas.sock.sendto(answer(inv, 180, "Ringing", "r1").replace("\n", "\r\n").encode(), via)
@@ -319,6 +325,19 @@ def test_t_cancel_callid_cancels_a_ringing_call_named_in_a_message(
     uas.sock.sendto(answer(inv, 487, "Request Terminated", "r1").replace("\n", "\r\n").encode(),
                     via)
     caller.expect("SIP/2.0 487")
+
+
+def test_t_cancel_callid_of_no_such_call_asks_every_worker_and_answers_481(
+        start_siprouter, peers: list[Peer]) -> None:
+    other = _peer(peers)
+    proxy = _start(start_siprouter, 'DST_URI="sip:127.0.0.1:9"', "CHILDREN=2")
+    other.send(f"MESSAGE sip:ops@127.0.0.1:{proxy} SIP/2.0\n"
+               f"Via: SIP/2.0/UDP 127.0.0.1:{other.port};branch=z9hG4bKm2;rport\n"
+               "From: <sip:ops@127.0.0.1>;tag=o1\nTo: <sip:ops@127.0.0.1>\n"
+               "Call-ID: msg1\nCSeq: 1 MESSAGE\nMax-Forwards: 70\n"
+               "X-Cancel-Call-ID: nobody-rings\nX-Cancel-CSeq: 1\nContent-Length: 0\n\n",
+               proxy)
+    other.expect("SIP/2.0 481")
 
 
 # --- wt_timer: how long an ended transaction stays ---------------------------------------------

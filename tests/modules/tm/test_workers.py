@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from typing import Any
 
 from siprouter.core.runtime.sipstate import ReceiveInfo, SocketInfo
@@ -88,7 +90,7 @@ def _links(children: int) -> tuple[WorkerLinks, list[SocketInfo]]:
 
 
 def _close(links: WorkerLinks) -> None:
-    for a, b in links.pairs:
+    for a, b in [*links.pairs, *links.answers]:
         a.close()
         b.close()
     for own in links.private:
@@ -118,6 +120,45 @@ def test_a_request_owned_by_the_other_worker_is_handed_over_and_delivered_there(
         second.drain()
         assert got == [(data, ReceiveInfo("udp", "192.0.2.9", 5099, shared[0]))]
         assert not second.claim(data, rcv)  # its own: stays
+    finally:
+        _close(links)
+
+
+def test_a_query_runs_in_the_worker_asked_and_its_answer_comes_back() -> None:
+    links, shared = _links(3)
+    try:
+        asker, busy, owner = (Dispatcher(i, links, shared) for i in range(3))
+        asked: list[tuple[int, str]] = []
+        busy.queries["t_cancel_callid"] = lambda n, cid: asked.append((1, cid)) or -1
+        owner.queries["t_cancel_callid"] = lambda n, cid: asked.append((2, cid)) or n
+        stop = threading.Event()
+
+        def serve() -> None:  # the other two workers' loops, reading their hand-over sockets
+            while not stop.is_set():
+                busy.drain()
+                owner.drain()
+                time.sleep(0.001)
+
+        loop = threading.Thread(target=serve)
+        loop.start()
+        try:
+            assert asker.ask(2, "t_cancel_callid", [7, "call-a"]) == 7
+            assert asker.ask_all("t_cancel_callid", [1, "call-b"]) == 1
+            assert asker.ask(2, "no-such-query", []) == -1
+        finally:
+            stop.set()
+            loop.join()
+        assert asked == [(2, "call-a"), (1, "call-b"), (2, "call-b")]
+    finally:
+        _close(links)
+
+
+def test_a_worker_that_does_not_answer_costs_the_asker_a_bounded_wait() -> None:
+    links, shared = _links(2)
+    try:
+        asker = Dispatcher(0, links, shared)  # worker 1 never reads: no answer, no hang
+        assert asker.ask(1, "t_cancel_callid", ["x"], timeout=0.2) is None
+        assert asker.ask_all("t_cancel_callid", ["x"]) == -1
     finally:
         _close(links)
 

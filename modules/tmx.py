@@ -109,17 +109,17 @@ def t_cancel_callid(ctx: Context, callid: Value, cseq: Value, flag: Value,
 @_implement("t_reply_callid")
 def t_reply_callid(ctx: Context, callid: Value, cseq: Value, code: Value,
                    reason: Value) -> int:
-    """Reply in the transaction with this Call-ID and CSeq number."""
+    """Reply in the INVITE transaction with this Call-ID and CSeq number (asking the other
+    workers when it is not in this one, as t_cancel_callid does)."""
     engine = _tm().engine.engine_of(ctx)
     if engine is None:
         return -1
     text = to_str(cseq).strip().split(" ")[0]
-    number = int(text) if text.isdigit() else None
-    for method in ("INVITE", None):
-        tm = engine.find_by_callid(to_str(callid).strip(), number, method) if method else None
-        if tm is not None:
-            return 1 if engine.send_local(tm, to_int(code), to_str(reason)) else -1
-    return -1
+    args = [to_str(callid).strip(), int(text) if text.isdigit() else None, to_int(code),
+            to_str(reason)]
+    if engine.reply_callid(*args) > 0:
+        return 1
+    return engine.ask_peers("t_reply_callid", args) if engine.ask_peers is not None else -1
 
 
 def _route_is(kind: RouteType) -> Callable[[Context], int]:

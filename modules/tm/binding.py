@@ -71,6 +71,7 @@ def _join_workers(env: WorkerEnv, engine: TmEngine, links: WorkerLinks) -> None:
     engine.branch_suffix = branch_suffix(env.rank)
     dispatcher = Dispatcher(env.rank, links, shared)
     dispatcher.queries["t_cancel_callid"] = engine.cancel_callid
+    dispatcher.queries["t_reply_callid"] = engine.reply_callid
     engine.ask_peers = dispatcher.ask_all
     env.inbound.append(dispatcher)
 

@@ -783,6 +783,14 @@ class TmEngine:
         return 1
 
 
+    def reply_callid(self, call_id: str, cseq: int | None, code: int, reason: str) -> int:
+        """tmx t_reply_callid in this worker: reply in the INVITE transaction with this
+        Call-ID (and CSeq number); 1 when sent, else -1."""
+        tm = self.find_by_callid(call_id, cseq)
+        if tm is None:
+            return -1
+        return 1 if self.send_local(tm, code, reason) else -1
+
     def find_by_callid(self, call_id: str, cseq: int | None,
                        method: str = "INVITE") -> TmTransaction | None:
         """The first transaction of `method` with this Call-ID (and CSeq number)."""

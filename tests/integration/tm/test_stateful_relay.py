@@ -327,6 +327,31 @@ def test_t_cancel_callid_cancels_a_ringing_call_named_in_a_message(
     caller.expect("SIP/2.0 487")
 
 
+def test_t_reply_callid_answers_a_ringing_call_held_by_the_other_worker(
+        start_siprouter, peers: list[Peer], tmp_path: Path) -> None:
+    # examples/stateful-relay.cfg with the MESSAGE answering the named call 486 instead of
+    # cancelling it; two workers, the MESSAGE and the call in different ones
+    config = (EXAMPLES / "stateful-relay.cfg").read_text()
+    call = "t_cancel_callid($hdr(X-Cancel-Call-ID), $hdr(X-Cancel-CSeq), 0)"
+    assert call in config
+    cfg = tmp_path / "reply-callid.cfg"
+    cfg.write_text(config.replace(
+        call, 't_reply_callid($hdr(X-Cancel-Call-ID), $hdr(X-Cancel-CSeq), 486, "Busy Here")'))
+    caller, uas, other = _peer(peers), _peer(peers), _peer(peers)
+    proxy = free_port()
+    start_siprouter(cfg, proxy, "-l", f"udp:127.0.0.1:{proxy}",
+                    "-A", f'DST_URI="sip:127.0.0.1:{uas.port}"', "-A", "CHILDREN=2")
+    caller.send(invite(caller, proxy, "ring-me"), proxy)
+    uas.expect("INVITE ")
+    other.send(f"MESSAGE sip:ops@127.0.0.1:{proxy} SIP/2.0\n"
+               f"Via: SIP/2.0/UDP 127.0.0.1:{other.port};branch=z9hG4bKm3;rport\n"
+               "From: <sip:ops@127.0.0.1>;tag=o1\nTo: <sip:ops@127.0.0.1>\n"
+               "Call-ID: msg1\nCSeq: 1 MESSAGE\nMax-Forwards: 70\n"
+               "X-Cancel-Call-ID: ring-me\nX-Cancel-CSeq: 1\nContent-Length: 0\n\n", proxy)
+    other.expect("SIP/2.0 200")
+    caller.expect("SIP/2.0 486 Busy Here")
+
+
 def test_t_cancel_callid_of_no_such_call_asks_every_worker_and_answers_481(
         start_siprouter, peers: list[Peer]) -> None:
     other = _peer(peers)

@@ -301,6 +301,16 @@ def test_a_cancel_b_method_other_than_0_1_2_is_refused_at_start_up(tmp_path: Pat
     assert "Traceback" not in run.stderr
 
 
+def ops_message(other: Peer, proxy: int, branch: str, call_id: str) -> str:
+    """The MESSAGE (Call-ID msg1) by which examples/stateful-relay.cfg acts on the call named
+    in its X-Cancel-Call-ID (CSeq 1)."""
+    return (f"MESSAGE sip:ops@127.0.0.1:{proxy} SIP/2.0\n"
+            f"Via: SIP/2.0/UDP 127.0.0.1:{other.port};branch={branch};rport\n"
+            "From: <sip:ops@127.0.0.1>;tag=o1\nTo: <sip:ops@127.0.0.1>\n"
+            "Call-ID: msg1\nCSeq: 1 MESSAGE\nMax-Forwards: 70\n"
+            f"X-Cancel-Call-ID: {call_id}\nX-Cancel-CSeq: 1\nContent-Length: 0\n\n")
+
+
 # With two workers the MESSAGE (Call-ID msg1: worker 1) and the call it names (ring-me:
 # worker 0) belong to different workers; the call's worker is asked.
 @pytest.mark.parametrize("children", [1, 2])
@@ -314,11 +324,7 @@ def test_t_cancel_callid_cancels_a_ringing_call_named_in_a_message(
     inv, via = uas.expect("INVITE ")
     uas.sock.sendto(answer(inv, 180, "Ringing", "r1").replace("\n", "\r\n").encode(), via)
     caller.expect("SIP/2.0 180")
-    other.send(f"MESSAGE sip:ops@127.0.0.1:{proxy} SIP/2.0\n"
-               f"Via: SIP/2.0/UDP 127.0.0.1:{other.port};branch=z9hG4bKm1;rport\n"
-               "From: <sip:ops@127.0.0.1>;tag=o1\nTo: <sip:ops@127.0.0.1>\n"
-               "Call-ID: msg1\nCSeq: 1 MESSAGE\nMax-Forwards: 70\n"
-               "X-Cancel-Call-ID: ring-me\nX-Cancel-CSeq: 1\nContent-Length: 0\n\n", proxy)
+    other.send(ops_message(other, proxy, "z9hG4bKm1", "ring-me"), proxy)
     other.expect("SIP/2.0 200")
     cancel, cvia = uas.expect("CANCEL ")
     assert header(cancel, "call-id") == ["ring-me"]
@@ -343,11 +349,7 @@ def test_t_reply_callid_answers_a_ringing_call_held_by_the_other_worker(
                     "-A", f'DST_URI="sip:127.0.0.1:{uas.port}"', "-A", "CHILDREN=2")
     caller.send(invite(caller, proxy, "ring-me"), proxy)
     uas.expect("INVITE ")
-    other.send(f"MESSAGE sip:ops@127.0.0.1:{proxy} SIP/2.0\n"
-               f"Via: SIP/2.0/UDP 127.0.0.1:{other.port};branch=z9hG4bKm3;rport\n"
-               "From: <sip:ops@127.0.0.1>;tag=o1\nTo: <sip:ops@127.0.0.1>\n"
-               "Call-ID: msg1\nCSeq: 1 MESSAGE\nMax-Forwards: 70\n"
-               "X-Cancel-Call-ID: ring-me\nX-Cancel-CSeq: 1\nContent-Length: 0\n\n", proxy)
+    other.send(ops_message(other, proxy, "z9hG4bKm3", "ring-me"), proxy)
     other.expect("SIP/2.0 200")
     caller.expect("SIP/2.0 486 Busy Here")
 
@@ -356,12 +358,7 @@ def test_t_cancel_callid_of_no_such_call_asks_every_worker_and_answers_481(
         start_siprouter, peers: list[Peer]) -> None:
     other = _peer(peers)
     proxy = _start(start_siprouter, 'DST_URI="sip:127.0.0.1:9"', "CHILDREN=2")
-    other.send(f"MESSAGE sip:ops@127.0.0.1:{proxy} SIP/2.0\n"
-               f"Via: SIP/2.0/UDP 127.0.0.1:{other.port};branch=z9hG4bKm2;rport\n"
-               "From: <sip:ops@127.0.0.1>;tag=o1\nTo: <sip:ops@127.0.0.1>\n"
-               "Call-ID: msg1\nCSeq: 1 MESSAGE\nMax-Forwards: 70\n"
-               "X-Cancel-Call-ID: nobody-rings\nX-Cancel-CSeq: 1\nContent-Length: 0\n\n",
-               proxy)
+    other.send(ops_message(other, proxy, "z9hG4bKm2", "nobody-rings"), proxy)
     other.expect("SIP/2.0 481")
 
 

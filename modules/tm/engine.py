@@ -572,7 +572,7 @@ class TmEngine:
         if branch.cancel_pending and code < 200:
             # cancelled before it answered (counted 487 since): now it may be CANCELled
             branch.provisional = code
-            self._send_cancel(tm, branch, tm.cancel_reasons)
+            self._send_cancel(tm, branch, branch.cancel_reasons or [])
             return
         if not branch.pending:
             return
@@ -696,6 +696,7 @@ class TmEngine:
                 self._send_cancel(tm, branch, reasons)
             else:
                 branch.cancel_pending = True
+                branch.cancel_reasons = reasons  # why it was cancelled, not the caller's CANCEL
                 if method == 0:
                     branch.tx.stop_retransmissions()
                     branch.final_code, branch.final_reason = 487, REASONS[487]
@@ -742,7 +743,6 @@ class TmEngine:
                 reasons = msg.header_all("reason")
             except SIPError:
                 reasons = []
-        tm.cancel_reasons = reasons
         if tm.final_code < 200 and not tm.branches:
             self.send_local(tm, 487, REASONS[487])
         self.cancel_branches(tm, reasons)

@@ -78,6 +78,7 @@ class UacBranch:
     final: SIPResponse | None = None  # None when tm made the final up (timeout, cancel)
     timed_out: bool = False
     cancel_pending: bool = False  # CANCEL it as soon as it answers provisionally
+    cancel_reasons: list[str] | None = None  # the Reason headers that CANCEL is to carry
     cancelled: bool = False  # a CANCEL was sent on it
     fr_deadline: float | None = None
     fr_queued: float | None = None  # the deadline of its entry on the engine's fr_timer heap
@@ -115,7 +116,6 @@ class TmTransaction:
     fr: float | None = None  # t_set_fr overrides, seconds
     fr_inv: float | None = None
     canceled: bool = False
-    cancel_reasons: list[str] = field(default_factory=list)
     no_e2e_cancel_reason: bool = False
     final_code: int = 0  # the final status sent upstream (0: none yet)
     reply_code: int = 0  # status of the reply that triggered the running route ($T_reply_code)

@@ -147,6 +147,23 @@ def test_parallel_fork_cancels_the_other_branch_with_call_completed_elsewhere(
     assert header(cancel, "via")[0] == header(inv2, "via")[0]
 
 
+def test_a_branch_silent_at_the_200_gets_its_cancel_at_its_first_1xx_with_completed_elsewhere(
+        start_siprouter, peers: list[Peer]) -> None:
+    # cancel_b_method 1: the CANCEL waits for the branch's first provisional reply, and must
+    # still say why it was cancelled
+    caller, uas1, uas2 = _peer(peers), _peer(peers), _peer(peers)
+    proxy = _start(start_siprouter, f'DST_URI="sip:127.0.0.1:{uas1.port}"',
+                   f'DST2_URI="sip:127.0.0.1:{uas2.port}"', "WITH_FORK")
+    caller.send(invite(caller, proxy, "fork2"), proxy)
+    inv1, via1 = uas1.expect("INVITE ")
+    inv2, via2 = uas2.expect("INVITE ")
+    uas1.sock.sendto(answer(inv1, 200, "OK", "r1").replace("\n", "\r\n").encode(), via1)
+    caller.expect("SIP/2.0 200")
+    uas2.sock.sendto(answer(inv2, 180, "Ringing", "r2").replace("\n", "\r\n").encode(), via2)
+    cancel, _ = uas2.expect("CANCEL ")
+    assert header(cancel, "reason") == ['SIP;cause=200;text="Call completed elsewhere"']
+
+
 def test_serial_fork_failure_route_relays_a_486_to_the_second_uas(
         start_siprouter, peers: list[Peer]) -> None:
     caller, uas1, uas2 = _peer(peers), _peer(peers), _peer(peers)

@@ -24,6 +24,7 @@ REPO = Path(__file__).resolve().parents[2]
 EXAMPLES = REPO / "examples"
 STOP_TIMEOUT = 5.0
 READY_TIMEOUT = 15.0
+READY_PROBES = 16  # answered probes before a server counts as ready (2 workers: each one hit)
 
 
 def free_port() -> int:
@@ -149,14 +150,19 @@ class Siprouter(Process):
         self.port = port
 
     def wait_ready(self) -> None:
-        """Until it answers an OPTIONS over UDP (or fail with its log)."""
+        """Until it has answered READY_PROBES OPTIONS over UDP (or fail with its log).
+        With several workers a request goes to the worker owning its Call-ID, so one answer
+        only shows that one worker serves: probes with fresh Call-IDs reach them all."""
         deadline = time.monotonic() + READY_TIMEOUT
+        answered = 0
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
                 pytest.fail(f"siprouter exited with {self.proc.returncode}:\n{self.output()}")
             answer = udp_exchange(self.port, options_probe(self.port), timeout=0.2)
             if answer and answer.startswith(b"SIP/2.0 "):
-                return
+                answered += 1
+                if answered == READY_PROBES:
+                    return
         pytest.fail(f"siprouter did not answer within {READY_TIMEOUT} s:\n{self.output()}")
 
     def stop_cleanly(self) -> None:

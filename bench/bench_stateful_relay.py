@@ -194,14 +194,14 @@ def pss_kib(root: int) -> int:
 
 
 def memory_per_transaction(kind: str, sipp: str, args: argparse.Namespace,
-                           work: Path) -> float:
+                           work: Path, shm_mb: int = KAMAILIO_SHM_MB) -> float:
     """KiB of PSS per INVITE transaction held open (ringing, no final answer)."""
     (work / "ring_uas.xml").write_text(RING_UAS)
     (work / "ring_uac.xml").write_text(RING_UAC)
     uas_port, port = free_port(), free_port()
     uas = start([sipp, "-sf", str(work / "ring_uas.xml"), "-i", "127.0.0.1", "-p", str(uas_port),
                  "-nostdin", "-l", str(args.held * 2)], work / f"ring-uas-{kind}.log", work)
-    proxy = start(proxy_argv(kind, port, uas_port, args.children, args.kamailio_shm),
+    proxy = start(proxy_argv(kind, port, uas_port, args.children, shm_mb),
                   work / f"ring-{kind}.log", REPO)
     uac: Proc | None = None
     try:
@@ -225,20 +225,24 @@ def memory_per_transaction(kind: str, sipp: str, args: argparse.Namespace,
         uas.stop()
 
 
-def bench(kind: str, sipp: str, args: argparse.Namespace, work: Path) -> tuple[Result, float]:
+def bench(kind: str, sipp: str, args: argparse.Namespace, work: Path,
+          shm_mb: int = KAMAILIO_SHM_MB) -> tuple[Result, float]:
+    """The top rate and CPU per call of `kind`, and its memory per ringing INVITE; `shm_mb`
+    is Kamailio's -m."""
+    name = f"kamailio -m {shm_mb}" if kind == "kamailio" else kind
     uas_port, port = free_port(), free_port()
     uas = start([sipp, "-sf", str(SCENARIOS / "uas.xml"), "-i", "127.0.0.1", "-p", str(uas_port),
                  "-nostdin", *TOLERATE_REORDERING], work / f"uas-{kind}.log", work)
-    proxy = start(proxy_argv(kind, port, uas_port, args.children, args.kamailio_shm),
+    proxy = start(proxy_argv(kind, port, uas_port, args.children, shm_mb),
                   work / f"{kind}.log", REPO)
     try:
         wait_bound(port, proxy)
-        result = search(kind, sipp, port, proxy.pid, args, work)
+        result = search(name, sipp, port, proxy.pid, args, work)
     finally:
         proxy.stop()
         uas.stop()
-    per_tx = memory_per_transaction(kind, sipp, args, work) if args.held and kind != "floor" \
-        else 0.0
+    per_tx = memory_per_transaction(kind, sipp, args, work, shm_mb) \
+        if args.held and kind != "floor" else 0.0
     return result, per_tx
 
 
@@ -387,8 +391,9 @@ def main() -> int:
                    help="the common rate the CPU per call is measured at")
     p.add_argument("--held", type=int, default=5000,
                    help="INVITEs held ringing for the memory figure (0: skip it)")
-    p.add_argument("--kamailio-shm", type=int, default=KAMAILIO_SHM_MB, metavar="MB",
-                   help="Kamailio's shared memory (-m); its own default is 64")
+    p.add_argument("--kamailio-shm", type=int, action="append", metavar="MB",
+                   help=f"Kamailio's shared memory (-m; its own default is 64, this bench's "
+                   f"{KAMAILIO_SHM_MB}); given several times, Kamailio runs once with each")
     p.add_argument("--json", type=Path, help="write the results here too")
     p.add_argument("--path-only", action="store_true",
                    help="only the in-process CPU per call of one worker's relay path")
@@ -400,8 +405,10 @@ def main() -> int:
     rows = []
     with tempfile.TemporaryDirectory(prefix="bench-stateful-") as tmp:
         for kind in args.only or ["siprouter", "kamailio"]:
-            print(f"{kind}:", flush=True)
-            rows.append(bench(kind, sipp, args, Path(tmp)))
+            for shm_mb in (args.kamailio_shm or [KAMAILIO_SHM_MB]) if kind == "kamailio" \
+                    else [KAMAILIO_SHM_MB]:
+                print(f"{kind}:", flush=True)
+                rows.append(bench(kind, sipp, args, Path(tmp), shm_mb))
     print(f"\nchildren={args.children}, {args.seconds:g} s per step, pass: <0.1% failed calls "
           "and the rate held\n")
     print("| | highest full-call rate (calls/s) | CPU per call | PSS per ringing INVITE |")

@@ -340,12 +340,12 @@ class TmEngine:
                            None, force_rport=rport, avps=ctx.avps, xavps=ctx.xavps,
                            flags=ctx.flags, reply_no_connect=sip.reply_no_connect,
                            tag_prefix=self.tag_prefix, reply_via=via)
+        stx.start(now)  # receive_request: its PassToTU is this very run of the script
         table.add(stx)
         self.by_server[stx] = tm
         stats = self.stats
         stats.total.inc()
         stats.current.inc()
-        stx.receive_request(msg, now)  # its PassToTU is this very run of the script
         sip_vars["tm"] = tm
         if not (msg.method == "INVITE" and self.settings.auto_inv_100
                 and self.send_local(tm, 100, self.settings.auto_inv_100_reason)):
@@ -363,13 +363,16 @@ class TmEngine:
         return self.send_upstream(tm, reply[0], code, reply[1])
 
     def send_upstream(self, tm: TmTransaction, data: bytes, code: int,
-                      to_tag: str | None, *, rearm: bool = True) -> bool:
+                      to_tag: str | None, *, rearm: bool = True,
+                      tag_of: SIPResponse | None = None) -> bool:
         """Send a reply (`data`, with its status `code` and To tag) through the server
         transaction (relayed or ours). `rearm` False: the caller re-arms the timer once it
-        is done (a reply relayed from on_reply)."""
+        is done (a reply relayed from on_reply). `tag_of`: the reply relayed, whose To tag
+        the transaction reads if it ever needs it (instead of `to_tag`)."""
         server = tm.server
         try:
-            events = server.send_response_wire(data, code, to_tag, self.clock())
+            events = server.send_response_wire(data, code, to_tag, self.clock(),
+                                               tag_of=tag_of)
         except TransactionError as exc:
             log.debug("not sending %d upstream: %s", code, exc.detail)
             return False
@@ -466,9 +469,10 @@ class TmEngine:
         now = self.clock()
         cseq = msg.cseq
         # fr_timer is the machine's own B/F: a branch nobody answers ends by its timer
+        timers = self._branch_timers(tm)
         tx = ClientTransaction.from_wire(
             prepared.data, msg.method, via_branch, cseq.method if cseq else msg.method,
-            prepared.hop.proto in STREAM_PROTOS, now, timers=self._branch_timers(tm))
+            prepared.hop.proto in STREAM_PROTOS, now, timers=timers)
         branch = UacBranch(len(tm.branches), uri, prepared.hop, prepared.socket, tx,
                            flags=bflags)
         if self.forwarder.onsend is not None and not self.forwarder.onsend(ctx):
@@ -477,7 +481,9 @@ class TmEngine:
         self.table.add(tx)
         self.by_client[tx] = (tm, branch)
         self.stats.total_local.inc()
-        self._start_fr(tm, branch, now)
+        # _start_fr without its heap entry: until a reply restarts fr_timer (or a CANCEL
+        # does), the machine's B/F ends the unanswered branch at this very deadline
+        branch.fr_deadline = now + (tm.fr if tm.fr is not None else self.settings.fr_timer / 1000)
         events = tx.send_request(now)
         if len(events) == 1 and events[0].__class__ is SendToTransport:
             # the usual: the request goes out (perform_client, for its one event)
@@ -601,10 +607,12 @@ class TmEngine:
         self._branch_final(tm, branch, code, reply.reason, reply)
 
     def _relay_2xx(self, tm: TmTransaction, branch: UacBranch, reply: SIPResponse) -> None:
-        relayed = without_our_via(reply, want_tag=tm.is_invite)
+        relayed = without_our_via(reply, want_tag=False)
         if relayed is not None:
-            # every way here (on_reply, the timers, t_relay) re-arms once done
-            self.send_upstream(tm, relayed[0], reply.status_code, relayed[1], rearm=False)
+            # every way here (on_reply, the timers, t_relay) re-arms once done; an INVITE's
+            # server transaction reads the To tag only to match an RFC 2543 ACK
+            self.send_upstream(tm, relayed[0], reply.status_code, None, rearm=False,
+                               tag_of=reply if tm.is_invite else None)
         if len(tm.branches) > 1:  # else there is nothing to cancel
             reason = [LOCAL_CANCEL_REASON] if self.settings.local_cancel_reason else []
             self.cancel_branches(tm, reason, skip=branch)
@@ -661,9 +669,10 @@ class TmEngine:
 
     def _relay_best(self, tm: TmTransaction, best: UacBranch) -> None:
         if best.final is not None:
-            relayed = without_our_via(best.final)
+            relayed = without_our_via(best.final, want_tag=False)
             if relayed is not None and self.send_upstream(tm, relayed[0],
-                                                          best.final.status_code, relayed[1]):
+                                                          best.final.status_code, None,
+                                                          tag_of=best.final):
                 return
         code = best.final_code
         self.send_local(tm, code, best.final_reason or REASONS.get(code, "Error"))

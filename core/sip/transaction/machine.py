@@ -50,7 +50,10 @@ class Transaction:
         self.timers = timers
         self.created_at = now
         self._deadlines: dict[Timer, float] = {}
-        self._intervals: dict[Timer, float] = {}
+        # the current interval of each retransmission timer once it was re-armed (doubled or
+        # at T2); a timer not here runs its state's first duration (most never fire: made
+        # on first use)
+        self._intervals: dict[Timer, float] | None = None
         self._observer: Callable[[Transaction], None] | None = None
         self._rows: dict[State, dict[Event, Transition]] = spec.rows
         self._plans = timers.plans(spec, spec.timers, reliable)
@@ -70,8 +73,21 @@ class Transaction:
 
     def handle_timer(self, now: float) -> list[TransactionEvent]:
         """Fire every timer due at `now`, earliest first (each may stop the others)."""
-        out: list[TransactionEvent] = []
         deadlines = self._deadlines
+        if len(deadlines) == 1:
+            # the usual: one timer left, and it ends the transaction without a word (the
+            # wait timers, L, M): Terminated without the loop
+            for timer, at in deadlines.items():
+                if at <= now:
+                    row = self._rows[self.state].get(TIMER_EVENTS[timer])
+                    if row is not None and row.next is _TERMINATED_STATE and not row.actions:
+                        deadlines.clear()
+                        self.state = _TERMINATED_STATE
+                        observer = self._observer
+                        if observer is not None:
+                            observer(self)
+                        return [_TERMINATED]
+        out: list[TransactionEvent] = []
         while deadlines:
             if len(deadlines) == 1:
                 timer, at = next(iter(deadlines.items()))
@@ -143,7 +159,7 @@ class Transaction:
             return
         for action in row.actions:
             if action is _REARM_DOUBLED and fired is not None:
-                self._arm(fired, now, self.timers.doubled(fired, self._intervals[fired]))
+                self._arm(fired, now, self.timers.doubled(fired, self._interval(fired)))
             elif action is _REARM_T2 and fired is not None:
                 self._arm(fired, now, self.timers.t2)
             else:
@@ -172,7 +188,8 @@ class Transaction:
         intervals = self._intervals
         for timer, duration in timed:
             if timer not in deadlines:
-                intervals[timer] = duration
+                if intervals:
+                    intervals.pop(timer, None)  # (re)started: its first duration again
                 deadlines[timer] = now + duration
         # A zero timer (D, I, J, K over reliable transports) means "leave this state right
         # away": fire it now rather than hand the owner a deadline already due.
@@ -182,8 +199,21 @@ class Transaction:
                     self._step(TIMER_EVENTS[timer], now, None, timer, out)
 
     def _arm(self, timer: Timer, now: float, interval: float) -> None:
+        if self._intervals is None:
+            self._intervals = {}
         self._intervals[timer] = interval
         self._deadlines[timer] = now + interval
+
+    def _interval(self, timer: Timer) -> float:
+        """How long `timer` ran before it fired: its last re-arming's interval, else the
+        first duration it was started with in this state."""
+        intervals = self._intervals
+        if intervals is not None and timer in intervals:
+            return intervals[timer]
+        for armed, duration in self._plans[self.state][1]:
+            if armed is timer:
+                return duration
+        raise AssertionError(f"timer {timer.value} fired without running")  # not reachable
 
     def _changed(self) -> None:
         if self._observer is not None:

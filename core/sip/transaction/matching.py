@@ -24,7 +24,6 @@ from .server import ServerTransaction
 from .states import State
 
 _TERMINATED = State.TERMINATED
-_INIT = State.INIT
 
 K = TypeVar("K")
 
@@ -72,8 +71,11 @@ def client_key(message: SIPRequest | SIPResponse) -> ClientKey | None:
 def merge_key(request: SIPRequest) -> MergeKey | None:
     """From tag, Call-ID and CSeq of a request that could be merged, or None (it has a To
     tag, so it is in a dialog, or lacks the headers)."""
-    from_, to, cseq, call_id = request.from_, request.to, request.cseq, request.call_id
-    if from_ is None or to is None or cseq is None or call_id is None or to.tag is not None:
+    to = request.to  # first: a request in a dialog needs no other header parsed
+    if to is None or to.tag is not None:
+        return None
+    from_, cseq, call_id = request.from_, request.cseq, request.call_id
+    if from_ is None or cseq is None or call_id is None:
         return None
     return (from_.tag or "", call_id, cseq.number, cseq.method)
 
@@ -167,8 +169,8 @@ class TransactionTable:
         else:
             raise TypeError(f"not a transaction: {tx!r}")
         tx._observer = self._on_change  # tx.set_observer(self._on_change)
-        if tx.state is not _INIT or tx._deadlines:
-            self._on_change(tx)  # (a new transaction has nothing to file yet)
+        if tx._deadlines or tx.state is _TERMINATED:
+            self._on_change(tx)  # (a transaction without timers has nothing to file)
 
     def _merge_key(self, request: SIPRequest) -> MergeKey | None:
         """`merge_key(request)`, computed once for the request seen last."""

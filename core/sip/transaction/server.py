@@ -3,6 +3,7 @@ retransmit the TU's responses, and (INVITE) wait for the ACK."""
 
 from __future__ import annotations
 
+from siprouter.core.sip.errors import SIPError
 from siprouter.core.sip.message import SIPMessage, SIPRequest, SIPResponse
 from siprouter.core.sip.parser import parse_message
 
@@ -20,6 +21,7 @@ from .timers import DEFAULT_TIMERS, Timer, TimerConfig
 
 _SEND_RESPONSE = Action.SEND_RESPONSE
 _PASS_TO_TU = Action.PASS_TO_TU
+_PASS_ONLY = (Action.PASS_TO_TU,)
 
 
 class ServerTransaction(Transaction):
@@ -42,7 +44,8 @@ class ServerTransaction(Transaction):
             (RFC 2543 ACK matching needs it, s17.2.3).
     """
 
-    __slots__ = ("request", "method", "last_response", "_pending", "_pending_tag", "to_tag")
+    __slots__ = ("request", "method", "last_response", "_pending", "_pending_tag", "_to_tag",
+                 "_tag_of")
 
     def __init__(
         self, request: SIPRequest, reliable: bool, now: float, *,
@@ -58,15 +61,44 @@ class ServerTransaction(Transaction):
         self.method = request.method
         self.last_response: SendToTransport | None = None
         self._pending: SendToTransport | None = None  # the TU's response being applied
-        self._pending_tag: str | None = None  # and the To tag of a final one
+        # and the To tag of a final one (or a message to read it from)
+        self._pending_tag: str | SIPResponse | None = None
         to = request.to
-        self.to_tag: str | None = to.tag if to is not None else None
+        self._to_tag: str | None = to.tag if to is not None else None
+        # a final response sent whose To tag is the transaction's, not read yet (to_tag)
+        self._tag_of: SIPResponse | None = None
+
+    @property
+    def to_tag(self) -> str | None:
+        """The To tag of the final response sent, or of the request when it had one."""
+        tag_of = self._tag_of
+        if tag_of is not None:
+            self._tag_of = None
+            try:
+                to = tag_of.to
+            except SIPError:
+                to = None
+            self._to_tag = to.tag if to is not None else None
+        return self._to_tag
 
     def receive_request(self, request: SIPRequest, now: float) -> list[TransactionEvent]:
         """The request that created the transaction, a retransmission of it, or (INVITE)
         an ACK matched to it."""
         event = Event.RECV_ACK if request.method == "ACK" else Event.RECV_REQUEST
         return self._run(event, now, request)
+
+    def start(self, now: float) -> None:
+        """`receive_request` of the request that created the transaction, for an owner that
+        is handling that request already: the transaction moves on the same way, the
+        `PassToTU` it would return (the owner's own run) is not made."""
+        row = self._rows[self.state].get(Event.RECV_REQUEST)
+        if row is not None and row.actions == _PASS_ONLY and row.next not in self._plans:
+            self.state = row.next  # no timers to start, nothing to send
+            observer = self._observer
+            if observer is not None:
+                observer(self)
+            return
+        self._run(Event.RECV_REQUEST, now, self.request)
 
     def send_response(self, response: SIPResponse, now: float) -> list[TransactionEvent]:
         """Send a response from the TU (edits are rendered once, here)."""
@@ -78,12 +110,15 @@ class ServerTransaction(Transaction):
                           to.tag if to is not None else None, now)
 
     def send_response_wire(self, data: bytes, status_code: int, to_tag: str | None,
-                           now: float) -> list[TransactionEvent]:
+                           now: float, *, tag_of: SIPResponse | None = None,
+                           ) -> list[TransactionEvent]:
         """Send a response the TU serialized itself (a relayed reply, a reply of its own),
-        with its status code and To tag: the octets are not parsed again."""
+        with its status code and To tag: the octets are not parsed again. `tag_of`, instead
+        of `to_tag`: a message with the same To header (the reply relayed), read only if
+        the tag is ever asked for (an RFC 2543 ACK)."""
         # _send, inlined: every reply a proxy relays comes this way
         self._pending = SendToTransport(data)
-        self._pending_tag = to_tag
+        self._pending_tag = tag_of if tag_of is not None and status_code >= 200 else to_tag
         event = self.spec.tu_events.get(status_code // 100) if 100 <= status_code <= 699 else None
         if event is None:
             event = response_event(status_code, self.spec, from_tu=True)  # raises
@@ -105,8 +140,12 @@ class ServerTransaction(Transaction):
             send = self._pending
             assert send is not None
             self.last_response = send
-            if self._pending_tag is not None:  # only set for a final response
-                self.to_tag = self._pending_tag
+            tag = self._pending_tag
+            if tag is not None:  # only set for a final response
+                if isinstance(tag, str):
+                    self._to_tag, self._tag_of = tag, None
+                else:
+                    self._tag_of = tag
             return send
         if action is _PASS_TO_TU:
             assert message is not None

@@ -68,3 +68,28 @@ def test_a_server_transaction_sends_reply_octets_and_keeps_the_final_to_tag() ->
     # and the ACK (To tag of our final) confirms it
     stx.receive_request(ack_for(req, busy), clock.advance(0.1))
     assert stx.state is State.CONFIRMED
+
+
+def test_a_relayed_final_reply_gives_its_to_tag_when_an_rfc2543_ack_asks() -> None:
+    clock = FakeClock()
+    req = request(branch="old-style-1")  # no magic cookie: matched by the RFC 2543 rules
+    table = TransactionTable()
+    stx = ServerTransaction(req, False, clock.now)
+    stx.start(clock.now)
+    table.add(stx)
+    busy = response(req, 486, to_tag="theirs")
+    stx.send_response_wire(busy.serialize(), 486, None, clock.now, tag_of=busy)
+    assert stx.state is State.COMPLETED and stx.to_tag == "theirs"
+    assert table.find_server(ack_for(req, busy)) is stx
+    assert table.find_server(ack_for(req, response(req, 486, to_tag="other"))) is None
+
+
+def test_start_moves_a_server_transaction_as_its_first_request_does() -> None:
+    clock = FakeClock()
+    for method, state in (("INVITE", State.PROCEEDING), ("OPTIONS", State.TRYING)):
+        req = request(method)
+        started, received = (ServerTransaction(req, False, clock.now) for _ in range(2))
+        started.start(clock.now)
+        received.receive_request(req, clock.now)
+        assert started.state is received.state is state
+        assert started.get_timer() is received.get_timer() is None

@@ -10,6 +10,7 @@ import pytest
 from siprouter.core.sip import SIPRequest
 from siprouter.core.sip.transaction import (
     ClientTransaction,
+    SendToTransport,
     ServerTransaction,
     State,
     TransactionError,
@@ -257,3 +258,23 @@ def test_removed_transactions_are_forgotten_with_their_timers() -> None:
     assert table.get_timer() is None and table.handle_timer(100.0) == []
     tx.handle_timer(0.5)  # the transaction itself no longer reports to the table
     assert table.get_timer() is None
+
+
+def test_the_table_drops_a_transaction_its_last_timer_ends_and_keeps_the_others() -> None:
+    from siprouter.core.sip.transaction import Terminated, TimerConfig
+
+    clock = FakeClock()
+    table = TransactionTable()
+    timers = TimerConfig(wait=5.0)
+    done = ServerTransaction(request("OPTIONS", branch="z9hG4bKdone"), False, clock.now,
+                             timers=timers)
+    table.add(done)
+    done.receive_request(done.request, clock.now)
+    done.send_response(response(done.request, 200), clock.now)  # Completed: timer J (5 s)
+    ringing = ClientTransaction(request(branch="z9hG4bKring"), False, clock.now, timers=timers)
+    table.add(ringing)
+    ringing.send_request(clock.now)  # Calling: A and B
+    fired = dict(table.handle_timer(clock.advance(5.0)))
+    assert fired[done] == [Terminated()] and done not in table and done.terminated
+    assert ringing in table and ringing.state is State.CALLING  # A fired (retransmissions)
+    assert any(isinstance(e, SendToTransport) for e in fired[ringing])

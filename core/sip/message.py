@@ -541,9 +541,10 @@ class SIPMessage:
             data = self._data
             eol = self._start_end + 2
             return b"".join((data[:eol], line, data[eol:self._body_end]))
-        data = self.serialize()
-        eol = data.find(b"\r\n") + 2
-        return b"".join((data[:eol], line, data[eol:]))
+        return render(
+            self._data, self._start_end, self._lines, self._body_start, self._body_end,
+            self._edits, line,
+        )
 
     def apply_changes(self) -> SIPMessage:
         """A new message parsed from `serialize()` (textopsx ``msg_apply_changes``)."""

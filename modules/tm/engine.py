@@ -24,16 +24,23 @@ from typing import Any
 from siprouter.core.exports import RouteType
 from siprouter.core.runtime.compiler import Script
 from siprouter.core.runtime.context import Context, WorkerState
-from siprouter.core.runtime.sipstate import SipState, SocketInfo
+from siprouter.core.runtime.sipstate import ReceiveInfo, SipState, SocketInfo
 from siprouter.core.server.forward import (
     STREAM_PROTOS,
     Prepared,
     StatelessForwarder,
     force_rport,
 )
-from siprouter.core.server.replies import received_via, reply_destination
+from siprouter.core.server.replies import ReplyTo, received_via, reply_destination
 from siprouter.core.shared import counters
-from siprouter.core.sip import BRANCH_MAGIC, SIPError, SIPRequest, SIPResponse, parse_message
+from siprouter.core.sip import (
+    BRANCH_MAGIC,
+    SIPError,
+    SIPRequest,
+    SIPResponse,
+    Via,
+    parse_message,
+)
 from siprouter.core.sip.transaction import (
     ClientTransaction,
     PassToTU,
@@ -47,6 +54,7 @@ from siprouter.core.sip.transaction import (
     TransactionTimeout,
     TransportError,
 )
+from siprouter.core.sip.uri import bare_host
 
 from . import callbacks
 from .cancel import build_cancel
@@ -64,6 +72,9 @@ FR_HEAP_SLACK = 256
 
 BRANCH_RANDOM = 10
 """Random octets in each branch we make (as core.sip.new_branch: 20 hex digits)."""
+
+REPLY_TO_CACHE = 4096
+"""Reply destinations kept (the peers a worker answers; emptied when full)."""
 
 TIMER_GRID = 0.05
 """Seconds between the times the engine may be woken at: a deadline is served up to this
@@ -126,6 +137,8 @@ class TmEngine:
         # random octets for the branches still unused (_new_branch)
         self._random = b""
         self._random_at = 0
+        # the destinations of replies over UDP, shared by the transactions of each (_reply_to)
+        self._reply_tos: dict[tuple[str, int], ReplyTo] = {}
 
     # --- time -------------------------------------------------------------------------------
 
@@ -334,12 +347,10 @@ class TmEngine:
         rcv = sip.rcv
         rport = force_rport(sip)
         stx = ServerTransaction(msg, rcv.proto in STREAM_PROTOS, now, timers=self.timers)
-        via = received_via(top, rcv.src_ip, rcv.src_port, rport)
-        tm = TmTransaction(msg, rcv, stx, reply_destination(via, rcv.proto, rcv.src_ip,
-                                                           rcv.src_port),
+        tm = TmTransaction(msg, rcv, stx, self._reply_to(top, rcv, rport),
                            None, force_rport=rport, avps=ctx.avps, xavps=ctx.xavps,
                            flags=ctx.flags, reply_no_connect=sip.reply_no_connect,
-                           tag_prefix=self.tag_prefix, reply_via=via)
+                           tag_prefix=self.tag_prefix, request_via=top)
         stx.start(now)  # receive_request: its PassToTU is this very run of the script
         table.add(stx)
         self.by_server[stx] = tm
@@ -351,6 +362,25 @@ class TmEngine:
                 and self.send_local(tm, 100, self.settings.auto_inv_100_reason)):
             self.rearm()  # (a reply sent has done it)
         return tm
+
+    def _reply_to(self, top: Via, rcv: ReceiveInfo, rport: bool) -> ReplyTo:
+        """Where the replies of a request that came with this top Via go:
+        reply_destination(received_via(...)), without making the received Via over UDP (its
+        target is the source address, and the source port when rport is asked for or forced,
+        else the Via's port), one ReplyTo per destination."""
+        params = top.params
+        if rcv.proto != "udp" or "maddr" in params:
+            return reply_destination(received_via(top, rcv.src_ip, rcv.src_port, rport),
+                                     rcv.proto, rcv.src_ip, rcv.src_port)
+        port = (rcv.src_port if rport or "rport" in params else None) or top.port or \
+            top.default_port
+        key = (rcv.src_ip, port)
+        got = self._reply_tos.get(key)
+        if got is None:
+            if len(self._reply_tos) >= REPLY_TO_CACHE:
+                self._reply_tos.clear()
+            got = self._reply_tos[key] = ReplyTo("udp", bare_host(rcv.src_ip), port)
+        return got
 
     def send_local(self, tm: TmTransaction, code: int, reason: str,
                    headers: list[str] | None = None) -> bool:

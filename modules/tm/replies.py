@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from siprouter.core.server.replies import build_reply, parts_of, reply_octets
+from siprouter.core.server.replies import build_reply, parts_of, received_via, reply_octets
 from siprouter.core.sip import SIPError, SIPResponse
 
 from .state import TmTransaction, UacBranch
@@ -44,13 +44,16 @@ def local_reply(tm: TmTransaction, code: int, reason: str,
         if parts is None:
             parts = tm.reply_parts = parts_of(tm.request)
         top = tm.reply_via
+        if top is None and tm.request_via is not None:
+            top = tm.reply_via = str(received_via(tm.request_via, tm.rcv.src_ip,
+                                                  tm.rcv.src_port, tm.force_rport))
         if top is None:
             data, _ = build_reply(parts, code, reason, src_ip=tm.rcv.src_ip,
                                   src_port=tm.rcv.src_port,
                                   tag=tm.tag if code > 100 else None,
                                   force_rport=tm.force_rport, headers=headers)
         else:
-            data = reply_octets(parts, str(top), code, reason,
+            data = reply_octets(parts, top, code, reason,
                                 tm.tag if code > 100 and not parts.to_has_tag else None,
                                 headers)
     except SIPError:

@@ -124,7 +124,8 @@ class TmTransaction:
     in_failure_route: bool = False
     reply_parts: ReplyParts | None = None  # what our own replies copy, read once
     tag_prefix: str = ""  # what our To-tag starts with (the engine's), when own_tag is None
-    reply_via: Via | None = None  # the request's top Via as our replies carry it (received)
+    request_via: Via | None = None  # the request's top Via, as received
+    reply_via: str | None = None  # and as our replies carry it (received): made on first use
 
     @property
     def tag(self) -> str:

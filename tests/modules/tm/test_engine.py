@@ -308,3 +308,28 @@ def test_cancel_b_method_2_an_unanswered_branch_is_cancelled_at_once(proxy: Prox
     assert sent_since(proxy, mark, 5070, b"INVITE ") == []  # its retransmissions stopped
     proxy.pipeline.on_message(answer(relayed, 487, "Request Terminated"), UAS)
     assert len(sent_since(proxy, mark, 5061, b"SIP/2.0 487 ")) == 1
+
+
+@pytest.mark.parametrize("via, proto, rport", [
+    ("SIP/2.0/UDP 10.0.0.1:5061;branch=z9hG4bK1", "udp", False),
+    ("SIP/2.0/UDP 10.0.0.1:5061;rport;branch=z9hG4bK1", "udp", False),
+    ("SIP/2.0/UDP 10.0.0.1;branch=z9hG4bK1", "udp", False),
+    ("SIP/2.0/UDP 10.0.0.1;branch=z9hG4bK1", "udp", True),
+    ("SIP/2.0/UDP host.example.com;received=1.2.3.4;rport=9;branch=z9hG4bK1", "udp", False),
+    ("SIP/2.0/UDP 10.0.0.1:5061;maddr=239.1.1.1;branch=z9hG4bK1", "udp", False),
+    ("SIP/2.0/TLS [2001:db8::1];branch=z9hG4bK1", "udp", False),
+    ("SIP/2.0/TCP 10.0.0.1:5061;branch=z9hG4bK1", "tcp", False),
+    ("SIP/2.0/TLS 10.0.0.1;rport;branch=z9hG4bK1", "tls", True),
+])
+def test_replies_go_where_the_received_via_says(proxy: Proxy, via: str, proto: str,
+                                                rport: bool) -> None:
+    from siprouter.core.server.replies import received_via, reply_destination
+    from siprouter.core.sip.via import parse_via
+
+    top = parse_via(via)
+    for rcv in (ReceiveInfo(proto, "192.0.2.7", 40000, PROXY),
+                ReceiveInfo(proto, "2001:db8::7", 40001, PROXY)):
+        want = reply_destination(received_via(top, rcv.src_ip, rcv.src_port, rport), proto,
+                                 rcv.src_ip, rcv.src_port)
+        assert proxy.engine._reply_to(top, rcv, rport) == want
+        assert proxy.engine._reply_to(top, rcv, rport) == want  # kept, the same again

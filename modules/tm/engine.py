@@ -48,6 +48,7 @@ from siprouter.core.sip.transaction import (
     ServerTransaction,
     Terminated,
     TimerConfig,
+    Transaction,
     TransactionError,
     TransactionEvent,
     TransactionTable,
@@ -194,10 +195,18 @@ class TmEngine:
         timers."""
         self._armed = None
         by_client, by_server = self.by_client, self.by_server
-        for tx, events in self.table.handle_timer(now):
+        ended: list[Transaction] = []
+        fired = self.table.handle_timer(now, ended)
+        # the usual end (wt_timer): perform_client/perform_server would do just this
+        servers = 0
+        for tx in ended:
+            if by_client.pop(tx, None) is None and by_server.pop(tx, None) is not None:
+                servers += 1
+        if servers:
+            self.stats.current.add(-servers)
+        for tx, events in fired:
             if len(events) == 1 and events[0].__class__ is Terminated:
-                # the usual end (wt_timer, or B/F on a branch already answered by tm):
-                # perform_client/perform_server would do just this
+                # (B/F on a branch already answered by tm)
                 if by_client.pop(tx, None) is None and by_server.pop(tx, None) is not None:
                     self.stats.current.add(-1)
                 continue

@@ -17,6 +17,9 @@ from .timers import DEFAULT_TIMERS, Timer, TimerConfig
 
 _TIMER_ORDER = {timer: n for n, timer in enumerate(Timer)}
 _TERMINATED = Terminated()  # no fields: one instance serves every transaction
+_SILENT_END: list[TransactionEvent] = [_TERMINATED]
+"""What `handle_timer` returns when a timer ended the transaction with nothing else to do
+(shared: not to be modified; the table tells it by identity)."""
 _REARM_DOUBLED = Action.REARM_DOUBLED
 _REARM_T2 = Action.REARM_T2
 _TERMINATED_STATE = State.TERMINATED
@@ -56,7 +59,8 @@ class Transaction:
         self._intervals: dict[Timer, float] | None = None
         self._observer: Callable[[Transaction], None] | None = None
         self._rows: dict[State, dict[Event, Transition]] = spec.rows
-        self._plans = timers.plans(spec, spec.timers, reliable)
+        plans = timers._plans.get((id(spec), reliable))  # timers.plans(), once made
+        self._plans = plans if plans is not None else timers.plans(spec, spec.timers, reliable)
 
     # ------------------------------------------------------------------ timers, public
 
@@ -86,7 +90,7 @@ class Transaction:
                         observer = self._observer
                         if observer is not None:
                             observer(self)
-                        return [_TERMINATED]
+                        return _SILENT_END
         out: list[TransactionEvent] = []
         while deadlines:
             if len(deadlines) == 1:

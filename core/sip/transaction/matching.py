@@ -15,10 +15,11 @@ from typing import TypeVar
 
 from siprouter.core.sip.errors import RemoteSIPError
 from siprouter.core.sip.message import SIPRequest, SIPResponse
+from siprouter.core.sip.via import BRANCH_MAGIC
 
 from .client import ClientTransaction
 from .events import TransactionError, TransactionEvent
-from .machine import Transaction
+from .machine import _SILENT_END, Transaction
 from .raw import branch_of, top_via_value
 from .server import ServerTransaction
 from .states import State
@@ -46,10 +47,21 @@ def server_key(request: SIPRequest, *, method: str | None = None) -> ServerKey |
     """The RFC 3261 key of `request`, or None when its top Via has no magic cookie (or no
     Via at all). `method` overrides the request's (CANCEL looking for its INVITE)."""
     via = request.top_via
-    if via is None or not via.is_rfc3261_branch():
+    if via is None:
+        return None
+    branch = via.params.get("branch")  # via.is_rfc3261_branch(), via.branch inlined
+    if branch is None:
+        return None
+    if branch[:1] == '"':
+        branch = via.branch
+        if branch is None:
+            return None
+    if not branch.startswith(BRANCH_MAGIC):
         return None
     method = method or request.method
-    return ("3261", via.branch or "", via.sent_by, "INVITE" if method == "ACK" else method)
+    port = via.port
+    return ("3261", branch, via.host if port is None else f"{via.host}:{port}",
+            "INVITE" if method == "ACK" else method)
 
 
 def loose_key(request: SIPRequest) -> LooseKey | None:
@@ -291,10 +303,12 @@ class TransactionTable:
             heapq.heappop(heap)  # stale: the transaction moved on or left
         return None
 
-    def handle_timer(self, now: float) -> list[tuple[Transaction, list[TransactionEvent]]]:
+    def handle_timer(self, now: float, ended: list[Transaction] | None = None,
+                     ) -> list[tuple[Transaction, list[TransactionEvent]]]:
         """Fire the timers of every transaction due at `now`, earliest first; each
         transaction that produced events comes back with them (terminated ones are already
-        removed from the table)."""
+        removed from the table). `ended`: where the transactions whose only event was
+        Terminated go instead (the usual end: a wait timer, L or M), without their events."""
         out: list[tuple[Transaction, list[TransactionEvent]]] = []
         heap = self._heap
         scheduled = self._scheduled
@@ -306,7 +320,10 @@ class TransactionTable:
             del scheduled[tx]
             events = tx.handle_timer(now)
             if events:
-                out.append((tx, events))
+                if ended is not None and events is _SILENT_END:
+                    ended.append(tx)
+                else:
+                    out.append((tx, events))
         return out
 
     def _on_change(self, tx: Transaction) -> None:

@@ -158,9 +158,9 @@ class TmEngine:
             # nothing filed since that the wake-up asked for does not serve (its slot, or a
             # later one)
             slot = armed - TIMER_GRID / 2
-            first = self.table.first_filed()
+            filed = self.table._heap  # self.table.first_filed(), inlined: after every message
             fr = self._fr_heap
-            if (first is None or first >= slot) and (not fr or fr[0][0] >= slot):
+            if (not filed or filed[0][0] >= slot) and (not fr or fr[0][0] >= slot):
                 return
         nxt = self.table.get_timer()
         while self._fr_heap and self._stale(self._fr_heap[0]):

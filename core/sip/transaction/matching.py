@@ -132,7 +132,9 @@ class TransactionTable:
         self._servers: dict[ServerKey, ServerTransaction] = {}
         self._servers_2543: dict[LooseKey, list[ServerTransaction]] = {}
         self._clients: dict[ClientKey, ClientTransaction] = {}
-        self._merge: dict[MergeKey, list[ServerTransaction]] = {}
+        # one transaction per key, a list when several share it (a merged request answered
+        # 482 is not added, so that is rare)
+        self._merge: dict[MergeKey, ServerTransaction | list[ServerTransaction]] = {}
         self._keys: dict[Transaction, _Keys] = {}
         self._heap: list[tuple[float, int, Transaction]] = []
         self._scheduled: dict[Transaction, float] = {}
@@ -176,7 +178,14 @@ class TransactionTable:
                 self._servers_2543.setdefault(lkey, []).append(tx)
             mkey = self._merge_key(request)
             if mkey is not None:
-                self._merge.setdefault(mkey, []).append(tx)
+                merge = self._merge
+                had = merge.get(mkey)
+                if had is None:
+                    merge[mkey] = tx
+                elif isinstance(had, list):
+                    had.append(tx)
+                else:
+                    merge[mkey] = [had, tx]
             self._keys[tx] = (None, skey, lkey, mkey)
         else:
             raise TypeError(f"not a transaction: {tx!r}")
@@ -216,7 +225,11 @@ class TransactionTable:
         if loose is not None:
             _discard(self._servers_2543, loose, tx)  # type: ignore[arg-type]
         if merge is not None:
-            _discard(self._merge, merge, tx)  # type: ignore[arg-type]
+            had = self._merge.get(merge)
+            if had is tx:
+                del self._merge[merge]
+            elif isinstance(had, list):
+                _discard(self._merge, merge, tx)  # type: ignore[arg-type]
 
     # ------------------------------------------------------------------ matching
 
@@ -278,7 +291,10 @@ class TransactionTable:
         if mkey is None:
             return None
         ongoing = self._merge.get(mkey)
-        if not ongoing or self.find_server(request) in ongoing:
+        if ongoing is None:
+            return None
+        found = self.find_server(request)
+        if found is ongoing or isinstance(ongoing, list) and found in ongoing:
             return None
         return RemoteSIPError(
             "merged request: same From tag, Call-ID and CSeq as an ongoing transaction",

@@ -63,10 +63,10 @@ class ServerTransaction(Transaction):
         self._pending: SendToTransport | None = None  # the TU's response being applied
         # and the To tag of a final one (or a message to read it from)
         self._pending_tag: str | SIPResponse | None = None
-        to = request.to
-        self._to_tag: str | None = to.tag if to is not None else None
-        # a final response sent whose To tag is the transaction's, not read yet (to_tag)
-        self._tag_of: SIPResponse | None = None
+        self._to_tag: str | None = None
+        # the message whose To tag is the transaction's, not read yet (to_tag): the request,
+        # then a final response sent
+        self._tag_of: SIPRequest | SIPResponse | None = request
 
     @property
     def to_tag(self) -> str | None:

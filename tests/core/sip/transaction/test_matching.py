@@ -278,3 +278,20 @@ def test_the_table_drops_a_transaction_its_last_timer_ends_and_keeps_the_others(
     assert fired[done] == [Terminated()] and done not in table and done.terminated
     assert ringing in table and ringing.state is State.CALLING  # A fired (retransmissions)
     assert any(isinstance(e, SendToTransport) for e in fired[ringing])
+
+
+def test_transactions_sharing_a_merge_key_each_stay_matched_and_merge_others() -> None:
+    table = TransactionTable()
+    first = server_in(table)
+    second = ServerTransaction(request(branch="z9hG4bKviaproxy2", sent_by="p2.example.com"),
+                               False, 0.0)
+    table.add(second)  # added anyway (a TU that did not ask check_merged)
+    second.receive_request(second.request, 0.0)
+    assert table.check_merged(second.request) is None  # its own retransmission
+    assert table.check_merged(first.request) is None
+    third = request(branch="z9hG4bKviaproxy3", sent_by="p3.example.com")
+    assert table.check_merged(third) is not None
+    first.report_transport_error(0.0)  # gone: the second still merges the third
+    assert table.check_merged(third) is not None
+    second.report_transport_error(0.0)
+    assert table.check_merged(third) is None

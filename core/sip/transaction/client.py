@@ -21,6 +21,7 @@ from .timers import DEFAULT_TIMERS, Timer, TimerConfig
 
 _SEND_REQUEST = Action.SEND_REQUEST
 _PASS_TO_TU = Action.PASS_TO_TU
+_PASS_ONLY = (Action.PASS_TO_TU,)
 
 
 class ClientTransaction(Transaction):
@@ -128,7 +129,20 @@ class ClientTransaction(Transaction):
         event = self.spec.recv_events.get(code // 100) if 100 <= code <= 699 else None
         if event is None:
             event = response_event(code, self.spec, from_tu=False)  # raises
-        return self._run(event, now, response)
+        state = self.state
+        row = self._rows[state].get(event)
+        if row is None or row.actions != _PASS_ONLY:
+            return self._run(event, now, response)
+        # the usual (a 1xx or a 2xx, or a non-INVITE final): the response goes up; _run and
+        # _perform of PASS_TO_TU, inlined
+        out: list[TransactionEvent] = [PassToTU(response)]
+        nxt = row.next
+        if nxt is not state:
+            self._enter(nxt, now, out)
+            observer = self._observer
+            if observer is not None:
+                observer(self)
+        return out
 
     def _perform(
         self, action: Action, message: SIPMessage | None, fired: Timer | None,

@@ -22,6 +22,7 @@ from .timers import DEFAULT_TIMERS, Timer, TimerConfig
 _SEND_RESPONSE = Action.SEND_RESPONSE
 _PASS_TO_TU = Action.PASS_TO_TU
 _PASS_ONLY = (Action.PASS_TO_TU,)
+_SEND_ONLY = (Action.SEND_RESPONSE,)
 
 
 class ServerTransaction(Transaction):
@@ -116,13 +117,34 @@ class ServerTransaction(Transaction):
         with its status code and To tag: the octets are not parsed again. `tag_of`, instead
         of `to_tag`: a message with the same To header (the reply relayed), read only if
         the tag is ever asked for (an RFC 2543 ACK)."""
-        # _send, inlined: every reply a proxy relays comes this way
-        self._pending = SendToTransport(data)
-        self._pending_tag = tag_of if tag_of is not None and status_code >= 200 else to_tag
+        tag = tag_of if tag_of is not None and status_code >= 200 else to_tag
         event = self.spec.tu_events.get(status_code // 100) if 100 <= status_code <= 699 else None
         if event is None:
             event = response_event(status_code, self.spec, from_tu=True)  # raises
-        return self._run(event, now, None)
+        state = self.state
+        row = self._rows[state].get(event)
+        if row is None or row.actions != _SEND_ONLY:
+            # _send, inlined
+            self._pending = SendToTransport(data)
+            self._pending_tag = tag
+            return self._run(event, now, None)
+        # Every reply a proxy relays or makes comes this way, and its row only sends it:
+        # _run and _perform of SEND_RESPONSE, inlined.
+        send = SendToTransport(data)
+        self.last_response = send
+        if tag is not None:  # only given for a final response
+            if isinstance(tag, str):
+                self._to_tag, self._tag_of = tag, None
+            else:
+                self._tag_of = tag
+        out: list[TransactionEvent] = [send]
+        nxt = row.next
+        if nxt is not state:
+            self._enter(nxt, now, out)
+            observer = self._observer
+            if observer is not None:
+                observer(self)
+        return out
 
     def _send(self, send: SendToTransport, status_code: int, to_tag: str | None,
               now: float) -> list[TransactionEvent]:

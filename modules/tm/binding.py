@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import logging
+from typing import Any
 
+from siprouter.core.rpc.embed import current_management
 from siprouter.core.runtime.modinit import ModuleEnv
 from siprouter.core.server.hooks import (
     PreForkEnv,
@@ -20,6 +23,11 @@ from .declarations import exports
 from .engine import TmEngine
 from .state import TmSettings
 from .workers import Dispatcher, WorkerLinks, branch_suffix, make_links
+
+log = logging.getLogger("siprouter.tm")
+
+# cfg variables whose change needs the engine's timers for new transactions made again
+_RETIMING = frozenset({"retr_timer1", "retr_timer2", "wt_timer"})
 
 
 class LoopTimer:
@@ -90,8 +98,33 @@ def bind(env: WorkerEnv) -> ReplyHook | None:
     engine.tag_prefix = hashlib.md5(("tm:" + env.responder.tag_prefix).encode()).hexdigest()
     if _links is not None and env.children > 1:
         _join_workers(env, engine, _links)
+    _follow_cfg(engine)
     vars(env.worker)["tm_engine"] = engine
     return engine
+
+
+def _follow_cfg(engine: TmEngine) -> None:
+    """`cfg.set tm NAME VALUE` reaches this worker's engine at its next message (the cfg
+    refresh before each one), as in Kamailio: the transactions made from then on use it."""
+    management = current_management()
+    if management is None:
+        return
+    cfg = management.cfg
+    declared = {d.name for d in cfg.variables("tm")}
+    for name in vars(TmSettings()):
+        if name in declared:
+            cfg.on_change("tm", name, lambda value, name=name: _apply(engine, name, value))
+
+
+def _apply(engine: TmEngine, name: str, value: Any) -> None:
+    if not isinstance(value, type(getattr(engine.settings, name))) or \
+            name == "cancel_b_method" and value not in CANCEL_B_METHODS:
+        log.error("cfg tm.%s: %r not taken (keeps %r)", name, value,
+                  getattr(engine.settings, name))
+        return
+    setattr(engine.settings, name, value)
+    if name in _RETIMING:
+        engine.retime()
 
 
 CANCEL_B_METHODS = (0, 1, 2)

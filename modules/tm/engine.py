@@ -113,9 +113,7 @@ class TmEngine:
         self.settings = settings
         self.clock = clock
         self.schedule = schedule
-        # Kamailio keeps an ended transaction wt_timer (5 s), not the RFC's 32 s over UDP
-        self.timers = TimerConfig(t1=settings.retr_timer1 / 1000, t2=settings.retr_timer2 / 1000,
-                                  wait=max(settings.wt_timer, 0) / 1000)
+        self.timers = TimerConfig()
         self.table = TransactionTable()
         self.by_server: dict[ServerTransaction, TmTransaction] = {}
         self.by_client: dict[ClientTransaction, tuple[TmTransaction, UacBranch | None]] = {}
@@ -140,6 +138,16 @@ class TmEngine:
         self._random_at = 0
         # the destinations of replies over UDP, shared by the transactions of each (_reply_to)
         self._reply_tos: dict[tuple[str, int], ReplyTo] = {}
+        self.retime()
+
+    def retime(self) -> None:
+        """Timers for new transactions from the settings (at start, and after a cfg.set of
+        retr_timer1/2 or wt_timer). Kamailio keeps an ended transaction wt_timer (5 s), not
+        the RFC's 32 s over UDP."""
+        s = self.settings
+        self.timers = TimerConfig(t1=s.retr_timer1 / 1000, t2=s.retr_timer2 / 1000,
+                                  wait=max(s.wt_timer, 0) / 1000)
+        self._fr_timers.clear()
 
     # --- time -------------------------------------------------------------------------------
 

@@ -3,6 +3,7 @@ test must read what the proxy sent)."""
 
 from __future__ import annotations
 
+import json
 import socket
 import subprocess
 import sys
@@ -442,3 +443,64 @@ def test_after_wt_timer_the_transaction_is_gone_and_a_retransmission_is_relayed_
             return
         except TimeoutError:
             continue
+
+
+# --- cfg.set tm ...: a running server's tm settings changed over RPC ---------------------------
+
+
+def _start_with_rpc(start_siprouter, tmp_path: Path, uas: Peer) -> tuple[int, int]:
+    """examples/stateful-relay.cfg with JSON-RPC over UDP and cfg_rpc; (SIP port, RPC port)."""
+    config = (EXAMPLES / "stateful-relay.cfg").read_text()
+    last_module = 'loadmodule "xlog.so"\n'
+    assert last_module in config
+    rpc = free_port()
+    cfg = tmp_path / "rpc.cfg"
+    cfg.write_text(config.replace(last_module, last_module + (
+        'loadmodule "jsonrpcs.so"\nloadmodule "cfg_rpc.so"\n'
+        f'modparam("jsonrpcs", "dgram_socket", "udp:127.0.0.1:{rpc}")\n')))
+    proxy = free_port()
+    start_siprouter(cfg, proxy, "-l", f"udp:127.0.0.1:{proxy}",
+                    "-A", f'DST_URI="sip:127.0.0.1:{uas.port}"')
+    return proxy, rpc
+
+
+def rpc_call(port: int, method: str, *params: object) -> object:
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        s.settimeout(WAIT)
+        s.sendto(json.dumps({"jsonrpc": "2.0", "method": method, "params": list(params),
+                             "id": 1}).encode(), ("127.0.0.1", port))
+        reply = json.loads(s.recv(65535))
+    assert "error" not in reply, reply
+    return reply["result"]
+
+
+def test_cfg_set_tm_fr_timer_reaches_every_worker_for_new_transactions(
+        start_siprouter, peers: list[Peer], tmp_path: Path) -> None:
+    # The default fr_timer (30 s) would give no 408 within WAIT; after cfg.set each worker
+    # gives up a silent next hop after 1 s, as Kamailio does for transactions made after it.
+    caller, uas = _peer(peers), _peer(peers)
+    proxy, rpc = _start_with_rpc(start_siprouter, tmp_path, uas)
+    assert rpc_call(rpc, "cfg.get", "tm", "fr_timer") == 30000
+    assert rpc_call(rpc, "cfg.set", "tm", "fr_timer", 1000) is None
+    call_ids = [f"fr-set-{n}" for n in (0, 1, 4, 5)]
+    assert {owner_of_call_id(c, 2) for c in call_ids} == {0, 1}  # both workers
+    for call_id in call_ids:
+        caller.send(message(caller, proxy, call_id), proxy)
+    timed_out = {header(caller.expect("SIP/2.0 408")[0], "call-id")[0] for _ in call_ids}
+    assert timed_out == set(call_ids)
+
+
+def test_cfg_set_tm_wt_timer_keeps_new_transactions_longer(
+        start_siprouter, peers: list[Peer], tmp_path: Path) -> None:
+    # With the default wt_timer (5 s) a retransmission 7 s after the 200 is relayed anew
+    # (test_after_wt_timer_...); with 20 s set over RPC it still gets the 200 again.
+    caller, uas = _peer(peers), _peer(peers)
+    proxy, rpc = _start_with_rpc(start_siprouter, tmp_path, uas)
+    assert rpc_call(rpc, "cfg.set", "tm", "wt_timer", 20000) is None
+    text = _answered_message(caller, uas, proxy, "wt-set")
+    time.sleep(7.0)
+    caller.send(text, proxy)
+    caller.expect("SIP/2.0 200")
+    uas.sock.settimeout(0.5)
+    with pytest.raises(TimeoutError):
+        uas.expect("MESSAGE ")

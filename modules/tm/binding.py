@@ -27,7 +27,7 @@ from .workers import Dispatcher, WorkerLinks, branch_suffix, make_links
 log = logging.getLogger("siprouter.tm")
 
 # cfg variables whose change needs the engine's timers for new transactions made again
-_RETIMING = frozenset({"retr_timer1", "retr_timer2", "wt_timer"})
+_RETIMING = frozenset({"retr_timer1", "retr_timer2", "wt_timer", "fr_timer"})
 
 
 class LoopTimer:

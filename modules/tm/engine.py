@@ -142,11 +142,12 @@ class TmEngine:
 
     def retime(self) -> None:
         """Timers for new transactions from the settings (at start, and after a cfg.set of
-        retr_timer1/2 or wt_timer). Kamailio keeps an ended transaction wt_timer (5 s), not
-        the RFC's 32 s over UDP."""
+        retr_timer1/2, fr_timer or wt_timer). Kamailio keeps an ended transaction wt_timer
+        (5 s), not the RFC's 32 s over UDP, and retransmits a negative reply to an INVITE
+        until fr_timer (timer H), not 64*T1."""
         s = self.settings
         self.timers = TimerConfig(t1=s.retr_timer1 / 1000, t2=s.retr_timer2 / 1000,
-                                  wait=max(s.wt_timer, 0) / 1000)
+                                  h=s.fr_timer / 1000, wait=max(s.wt_timer, 0) / 1000)
         self._fr_timers.clear()
 
     # --- time -------------------------------------------------------------------------------
@@ -375,9 +376,11 @@ class TmEngine:
         stats.total.inc()
         stats.current.inc()
         sip_vars["tm"] = tm
-        if not (msg.method == "INVITE" and self.settings.auto_inv_100
-                and self.send_local(tm, 100, self.settings.auto_inv_100_reason)):
-            self.rearm()  # (a reply sent has done it)
+        if msg.method == "INVITE" and self.settings.auto_inv_100:
+            self.send_local(tm, 100, self.settings.auto_inv_100_reason, rearm=False)
+        if stx._deadlines:
+            # (the machines start no timer on a request, nor on a 1xx: nothing to re-arm)
+            self.rearm()
         return tm
 
     def _reply_to(self, top: Via, rcv: ReceiveInfo, rport: bool) -> ReplyTo:
@@ -400,14 +403,14 @@ class TmEngine:
         return got
 
     def send_local(self, tm: TmTransaction, code: int, reason: str,
-                   headers: list[str] | None = None) -> bool:
+                   headers: list[str] | None = None, *, rearm: bool = True) -> bool:
         """Send a reply we make up (t_reply, 100 Trying, a timeout) through the server
-        transaction."""
+        transaction (`rearm`: as for send_upstream)."""
         reply = local_reply(tm, code, reason, headers or ())
         if reply is None:
             return False
         self.stats.rpl_generated.inc()
-        return self.send_upstream(tm, reply[0], code, reply[1])
+        return self.send_upstream(tm, reply[0], code, reply[1], rearm=rearm)
 
     def send_upstream(self, tm: TmTransaction, data: bytes, code: int,
                       to_tag: str | None, *, rearm: bool = True,
@@ -619,7 +622,9 @@ class TmEngine:
     def branch_reply(self, tm: TmTransaction, branch: UacBranch, reply: SIPResponse) -> None:
         """A reply the branch's machine passed up."""
         code = reply.status_code
-        if not branch.pending and code < 300 and code >= 200 and tm.is_invite:
+        is_invite = tm.request.method == "INVITE"  # (tm.is_invite)
+        pending = not branch.final_code  # (branch.pending)
+        if not pending and code < 300 and code >= 200 and is_invite:
             self._relay_2xx(tm, branch, reply)  # a late 2xx still makes a call
             return
         if branch.cancel_pending and code < 200:
@@ -627,7 +632,7 @@ class TmEngine:
             branch.provisional = code
             self._send_cancel(tm, branch, branch.cancel_reasons or [])
             return
-        if not branch.pending:
+        if not pending:
             return
         tm.reply_code, tm.reply, tm.branch_index = code, reply, branch.index
         if tm.on_reply and self.script.has_route(tm.on_reply):
@@ -638,7 +643,7 @@ class TmEngine:
                 return
         if code < 200:
             branch.provisional = code
-            if tm.is_invite and self.settings.restart_fr_on_each_reply or \
+            if is_invite and self.settings.restart_fr_on_each_reply or \
                     branch.fr_deadline is not None and tm.fr_inv is not None:
                 self._start_fr(tm, branch, self.clock())
             if (code > 100 or self.settings.relay_100) and not tm.final_code:
@@ -659,7 +664,7 @@ class TmEngine:
             # every way here (on_reply, the timers, t_relay) re-arms once done; an INVITE's
             # server transaction reads the To tag only to match an RFC 2543 ACK
             self.send_upstream(tm, relayed[0], reply.status_code, None, rearm=False,
-                               tag_of=reply if tm.is_invite else None)
+                               tag_of=reply if tm.request.method == "INVITE" else None)
         if len(tm.branches) > 1:  # else there is nothing to cancel
             reason = [LOCAL_CANCEL_REASON] if self.settings.local_cancel_reason else []
             self.cancel_branches(tm, reason, skip=branch)
@@ -680,8 +685,11 @@ class TmEngine:
     def _check_done(self, tm: TmTransaction) -> None:
         """When every branch has its final answer and none went upstream yet: failure_route,
         then the best answer."""
-        if tm.final_code >= 200 or tm.in_failure_route or any(b.pending for b in tm.branches):
+        if tm.final_code >= 200 or tm.in_failure_route:
             return
+        for b in tm.branches:
+            if not b.final_code:  # pending
+                return
         best = best_branch(tm.branches)
         if best is None:
             return

@@ -236,6 +236,10 @@ class TransactionTable:
     def find_server(self, request: SIPRequest) -> ServerTransaction | None:
         """The server transaction `request` belongs to (a retransmission, or an ACK for a
         non-2xx, or in Accepted a 2xx ACK that kept the INVITE's branch), or None."""
+        if request is self._keyed:  # asked again for the request seen last (the usual)
+            skey = self._keyed_as
+            if skey is not None:
+                return self._servers.get(skey)
         return self._find_server(request, request.method)
 
     def find_cancelled(self, cancel: SIPRequest) -> ServerTransaction | None:

@@ -61,6 +61,8 @@ class TimerConfig:
         b: timer B when set, instead of 64*T1 (a proxy's own limit on an INVITE that gets no
             answer at all: Kamailio's `fr_timer`, independent of T1).
         f: timer F when set, instead of 64*T1 (the same for non-INVITE requests).
+        h: timer H when set, instead of 64*T1 (Kamailio retransmits a negative final reply
+            to an INVITE, waiting for its ACK, until `fr_timer`).
         wait: when set, D, I, J, K, L and M all last this long instead (Kamailio's
             `wt_timer`: a proxy keeps an ended transaction a few seconds, not the RFC's 32);
             D, I, J and K stay zero over reliable transports.
@@ -73,6 +75,7 @@ class TimerConfig:
     c: float = 180.0
     b: float | None = None
     f: float | None = None
+    h: float | None = None
     wait: float | None = None
     # initial() of every timer, for unreliable [0] and reliable [1] transports, made on
     # first use (a transaction asks on every state it enters)
@@ -136,6 +139,8 @@ class TimerConfig:
             return self.b
         if timer is Timer.F and self.f is not None:
             return self.f
+        if timer is Timer.H and self.h is not None:
+            return self.h
         # B, F, H, J, L, M
         return 64 * self.t1
 

@@ -333,3 +333,19 @@ def test_replies_go_where_the_received_via_says(proxy: Proxy, via: str, proto: s
                                  rcv.src_ip, rcv.src_port)
         assert proxy.engine._reply_to(top, rcv, rport) == want
         assert proxy.engine._reply_to(top, rcv, rport) == want  # kept, the same again
+
+
+def test_a_negative_reply_unacknowledged_is_retransmitted_until_fr_timer(proxy: Proxy) -> None:
+    # Kamailio retransmits a final reply >= 300 to an INVITE until fr_timer (here 30 s), not
+    # RFC 3261's timer H (64*T1 = 32 s): the retransmission due at 31.5 s does not go
+    invite(proxy, 1, (404, "Not Found"))
+    mark = len(proxy.wire.sent)
+    for _ in range(290):
+        proxy.advance(0.1)
+    assert len(sent_since(proxy, mark, 5061, b"SIP/2.0 404 ")) == 9  # 0.5, 1.5, 3.5, 7.5 ... 27.5 s
+    late = len(proxy.wire.sent)
+    for _ in range(40):
+        proxy.advance(0.1)
+    assert sent_since(proxy, late, 5061, b"SIP/2.0 404 ") == []
+    proxy.advance(10.0)  # given up and forgotten (wt_timer has no part after timer H)
+    assert proxy.engine.by_server == {}

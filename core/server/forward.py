@@ -116,6 +116,7 @@ class StatelessForwarder:
             except SIPError:
                 pass
         self._hops: dict[tuple[str | None, str, int | None], Hop | Error] = {}
+        self._uri_hops: dict[tuple[str, str | None], Hop | Error] = {}  # see _next_hop
         self._hop_info: dict[Hop, tuple[bool, bool, bytes]] = {}
 
     # --- destinations -----------------------------------------------------------------------
@@ -137,13 +138,27 @@ class StatelessForwarder:
                     self._hops.clear()
                 self._hops[key] = hop
             return hop
-        if sip.dst_uri:
-            return self._uri_hop(sip.dst_uri, proto)
-        try:
-            uri = msg.new_ruri
-        except SIPError:
-            return E_BAD_URI
-        return self._uri_hop(uri, proto)
+        uri = sip.dst_uri
+        if not uri:
+            try:
+                uri = msg.new_ruri
+            except SIPError:
+                return E_BAD_URI
+        return self._hop_for_uri(uri, proto)
+
+    def _hop_for_uri(self, uri: object, proto: str | None) -> Hop | Error:
+        """`_uri_hop`, kept per URI text: a hop depends on the text alone ($du as written, a
+        parsed URI's text), and the same few next hops come back all the time."""
+        text = uri if uri.__class__ is str else getattr(uri, "text", None)
+        if text is None:  # a URI changed by the script: no text to know it by
+            return self._uri_hop(uri, proto)
+        hop = self._uri_hops.get((text, proto))
+        if hop is None:
+            hop = self._uri_hop(uri, proto)
+            if len(self._uri_hops) >= 1024:
+                self._uri_hops.clear()
+            self._uri_hops[(text, proto)] = hop
+        return hop
 
     def _hop_of(self, proto: str | None, host: str, port: int | None) -> Hop | Error:
         """The hop for explicit forward() arguments (a URI, or host[:port])."""

@@ -70,8 +70,32 @@ class NameAddr:
 _PARAMS_FAST_RE = re.compile(f"(?:;[{TOKEN_CHARS}]+(?:=[{TOKEN_CHARS}]+)?)+")
 
 
+# Values parsed lately, by their text: a dialog's From and To come back in every request
+# and reply of it (the ACK and BYE carry the 200's To, the BYE the INVITE's From). Only
+# successes are kept (an error names the header), only short texts, the whole dict dropped
+# when full. The kept values are never handed out: each caller gets its own copy.
+# An entry holds the fields of a NameAddr (a tuple is cheaper to make than one).
+_KEPT: dict[str, tuple[str | None, URI, dict[str, str | None], bool, tuple[Defect, ...]]] = {}
+_KEPT_MAX = 1024
+_KEPT_TEXT_MAX = 256
+
+
 def parse_name_addr(text: str, header: str | None = None) -> NameAddr:
     """Parse one name-addr/addr-spec value. Offsets in errors are relative to `text`."""
+    kept = _KEPT.get(text)
+    if kept is not None:
+        return NameAddr(kept[0], kept[1], kept[2].copy(), kept[3], kept[4])
+    value = parse_name_addr_text(text, header)
+    if len(text) <= _KEPT_TEXT_MAX:
+        if len(_KEPT) >= _KEPT_MAX:
+            _KEPT.clear()
+        _KEPT[text] = (value.display_name, value.uri, value.params.copy(), value.bracketed,
+                       value.defects)
+    return value
+
+
+def parse_name_addr_text(text: str, header: str | None = None) -> NameAddr:
+    """`parse_name_addr` without the values kept by text: always parses."""
     # Fast path for the usual `[name] <uri>[;p=v...]` with plain tokens; anything unusual
     # (quoted-pairs, spaces in parameters, no brackets ...) goes to the full parser.
     lt = text.find("<")

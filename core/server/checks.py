@@ -45,8 +45,12 @@ def check_request(msg: SIPRequest) -> SIPError | None:
     parts = msg.core_parts()
     if parts is not None:
         uri, cseq, from_line, to_line = parts
+        # _balanced() for lines without quotes (nearly all), written out
         if (uri.scheme in SUPPORTED_SCHEMES and cseq.method == msg.method
-                and _balanced(from_line) and _balanced(to_line)
+                and ('"' not in from_line and from_line.count("<") == from_line.count(">")
+                     or _balanced(from_line))
+                and ('"' not in to_line and to_line.count("<") == to_line.count(">")
+                     or _balanced(to_line))
                 and "proxy-require" not in msg.header_key_set):
             return None
     return check_request_each(msg)

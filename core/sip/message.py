@@ -20,9 +20,9 @@ from .address import NameAddr, parse_name_addr
 from .edits import Edits, check_header_text, render
 from .errors import LocalSIPError, RemoteSIPError, SIPError
 from .headers import LIST_HEADERS, HeaderField, canonical_name, display_name
-from .scalars import CSeq, parse_call_id, parse_cseq, parse_digits
+from .scalars import _CALL_IDS, _CSEQ_CACHE, CSeq, parse_call_id, parse_cseq, parse_digits
 from .syntax import decode, encode, split_commas
-from .uri import URI, SipURI, parse_uri
+from .uri import _URI_CACHE, URI, SipURI, parse_uri
 from .via import Via, parse_via
 
 T = TypeVar("T")
@@ -380,21 +380,33 @@ class SIPMessage:
     @property
     def from_(self) -> NameAddr | None:
         """The From header, or None when absent."""
+        cache = self._cache  # read many times per message: a kept value without a call
+        if "from" in cache:
+            return cache["from"]  # type: ignore[return-value]
         return self._parse_single("from", parse_name_addr)
 
     @property
     def to(self) -> NameAddr | None:
         """The To header, or None when absent."""
+        cache = self._cache  # read many times per message: a kept value without a call
+        if "to" in cache:
+            return cache["to"]  # type: ignore[return-value]
         return self._parse_single("to", parse_name_addr)
 
     @property
     def call_id(self) -> str | None:
         """The Call-ID, or None when absent."""
+        cache = self._cache  # read many times per message: a kept value without a call
+        if "call-id" in cache:
+            return cache["call-id"]  # type: ignore[return-value]
         return self._parse_single("call-id", parse_call_id)
 
     @property
     def cseq(self) -> CSeq | None:
         """The CSeq, or None when absent."""
+        cache = self._cache  # read many times per message: a kept value without a call
+        if "cseq" in cache:
+            return cache["cseq"]  # type: ignore[return-value]
         return self._parse_single("cseq", parse_cseq)
 
     @property
@@ -583,10 +595,13 @@ class SIPRequest(SIPMessage):
         keys = self._keys
         lines = self._lines
         cache = self._cache
+        # The values seen lately are looked up here in the parsers' own caches (the same
+        # lookup the parser starts with, without its call).
         try:
             uri: URI | None = cache.get("@ruri")  # type: ignore[assignment]
             if uri is None:
-                uri = cache["@ruri"] = parse_uri(self.ruri_text, self._ruri_offset)
+                text = self.ruri_text
+                uri = cache["@ruri"] = _URI_CACHE.get(text) or parse_uri(text, self._ruri_offset)
             line = lines[keys.index("via")]
             value = line[line.find(":") + 1:].strip(" \t")
             if "," in value:
@@ -594,15 +609,18 @@ class SIPRequest(SIPMessage):
             if "@top_via" not in cache:
                 cache["@top_via"] = parse_via(value)
             line = lines[keys.index("cseq")]
-            cseq = parse_cseq(line[line.find(":") + 1:].strip(" \t"))
-            cache["cseq"] = cseq
+            text = line[line.find(":") + 1:].strip(" \t")
+            cseq = cache["cseq"] = _CSEQ_CACHE.get(text) or parse_cseq(text)
             if "max-forwards" in keyset:
                 line = lines[keys.index("max-forwards")]
-                cache["max-forwards"] = _parse_max_forwards(line[line.find(":") + 1:].strip(" \t"))
+                text = line[line.find(":") + 1:].strip(" \t")
+                hops = _MAX_FORWARDS.get(text)
+                cache["max-forwards"] = hops if hops is not None else _parse_max_forwards(text)
             else:
                 cache["max-forwards"] = None
             line = lines[keys.index("call-id")]
-            cache["call-id"] = parse_call_id(line[line.find(":") + 1:].strip(" \t"))
+            text = line[line.find(":") + 1:].strip(" \t")
+            cache["call-id"] = text if text in _CALL_IDS else parse_call_id(text)
         except SIPError:
             return None
         return uri, cseq, lines[keys.index("from")], lines[keys.index("to")]

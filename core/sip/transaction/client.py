@@ -16,12 +16,13 @@ from .events import (
 )
 from .machine import Transaction
 from .raw import top_via_value
-from .states import INVITE_CLIENT, NON_INVITE_CLIENT, Action, Event, response_event
+from .states import INVITE_CLIENT, NON_INVITE_CLIENT, Action, Event, State, response_event
 from .timers import DEFAULT_TIMERS, Timer, TimerConfig
 
 _SEND_REQUEST = Action.SEND_REQUEST
 _PASS_TO_TU = Action.PASS_TO_TU
 _PASS_ONLY = (Action.PASS_TO_TU,)
+_SEND_ONLY = (Action.SEND_REQUEST,)
 
 
 class ClientTransaction(Transaction):
@@ -71,7 +72,27 @@ class ClientTransaction(Transaction):
         if not branch:
             raise TransactionError("a client transaction's request needs a top Via with a branch")
         tx = cls.__new__(cls)
-        tx._setup(data, None, method, branch, cseq_method, reliable, now, timers)
+        # _setup and Transaction.__init__, inlined: one per branch a proxy relays
+        spec = INVITE_CLIENT if method == "INVITE" else NON_INVITE_CLIENT
+        tx.spec = spec
+        tx.state = State.INIT
+        tx.reliable = reliable
+        tx.timers = timers
+        tx.created_at = now
+        tx._deadlines = {}
+        tx._intervals = None
+        tx._observer = None
+        tx._rows = spec.rows
+        plans = timers._plans.get((id(spec), reliable))
+        tx._plans = plans if plans is not None else timers.plans(spec, spec.timers, reliable)
+        tx._data = data
+        tx._request = None
+        tx.method = method
+        tx.branch = branch
+        tx.key = (branch, cseq_method)
+        tx.final_response = None
+        tx._ack = None
+        tx._sent_via = None
         return tx
 
     def _setup(self, data: bytes, sent: SIPRequest | None, method: str, branch: str,
@@ -111,7 +132,19 @@ class ClientTransaction(Transaction):
         """Start: send the request and the timers (A and B, or E and F).
 
         `now` defaults to `created_at`, for the usual create-and-send in one go."""
-        return self._run(Event.SEND_REQUEST, self.created_at if now is None else now, None)
+        if now is None:
+            now = self.created_at
+        state = self.state
+        row = self._rows[state].get(Event.SEND_REQUEST)
+        if row is None or row.actions != _SEND_ONLY or row.next is state:
+            return self._run(Event.SEND_REQUEST, now, None)
+        # the one send of every client transaction: _run and _perform, inlined
+        out: list[TransactionEvent] = [SendToTransport(self._data, self._request)]
+        self._enter(row.next, now, out)
+        observer = self._observer
+        if observer is not None:
+            observer(self)
+        return out
 
     def stop_retransmissions(self) -> None:
         """Send the request no more (Kamailio's stop_rb_retr): timer A (E) stops until a

@@ -93,3 +93,16 @@ def test_start_moves_a_server_transaction_as_its_first_request_does() -> None:
         received.receive_request(req, clock.now)
         assert started.state is received.state is state
         assert started.get_timer() is received.get_timer() is None
+
+
+def test_a_client_transaction_from_octets_has_every_field_of_one_from_a_message() -> None:
+    from siprouter.core.sip.transaction import Transaction
+
+    clock = FakeClock()
+    req = request()
+    made, wired = ClientTransaction(req, False, clock.now), _from_wire(req, clock)
+    for name in Transaction.__slots__ + ClientTransaction.__slots__:
+        assert hasattr(wired, name) and hasattr(made, name), name
+    for name in ("spec", "state", "reliable", "timers", "created_at", "_deadlines",
+                 "_intervals", "_rows", "_plans", "method", "branch", "key"):
+        assert getattr(wired, name) == getattr(made, name), name

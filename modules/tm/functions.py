@@ -41,6 +41,10 @@ def _engine(ctx: Context, what: str) -> TmEngine | None:
 
 
 def _request(ctx: Context, what: str) -> tuple[TmEngine, SIPRequest] | None:
+    engine = vars(ctx.worker).get("tm_engine")  # engine_of(ctx), inlined: every t_relay
+    msg = ctx.msg
+    if isinstance(engine, TmEngine) and isinstance(msg, SIPRequest) and ctx.sip is not None:
+        return engine, msg
     engine = _engine(ctx, what)
     if engine is None:
         return None
@@ -60,13 +64,15 @@ def _armed(ctx: Context) -> dict[str, Any]:
 
 
 def _set(ctx: Context, attr: str, value: Any) -> int:
-    tm = current(ctx)
-    if tm is not None:
-        setattr(tm, attr, value)
-    elif ctx.sip is not None:
-        _armed(ctx)[attr] = value
-    else:
+    sip = ctx.sip
+    if sip is None:
         return -1
+    sip_vars = vars(sip)
+    tm = sip_vars.get("tm")  # current(ctx), inlined
+    if isinstance(tm, TmTransaction):
+        setattr(tm, attr, value)
+    else:
+        sip_vars.setdefault(_ARMED, {})[attr] = value  # _armed(ctx)
     return 1
 
 
@@ -100,11 +106,12 @@ def t_check_trans(ctx: Context) -> int:
     and the script stops (0); an ACK of a negative reply of ours is absorbed (0); an ACK of a
     2xx that matches the INVITE's transaction (e2e ACK) is true; a CANCEL is true when the
     INVITE it cancels is ours."""
-    if current(ctx) is not None:
+    sip = ctx.sip
+    if sip is not None and isinstance(vars(sip).get("tm"), TmTransaction):  # current(ctx)
         return 1
-    engine = engine_of(ctx)
+    engine = vars(ctx.worker).get("tm_engine")  # engine_of(ctx)
     msg = ctx.msg
-    if engine is None or not isinstance(msg, SIPRequest):
+    if not isinstance(engine, TmEngine) or not isinstance(msg, SIPRequest):
         return -1
     stx = engine.lookup(msg)
     if msg.method == "CANCEL":

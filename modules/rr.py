@@ -189,7 +189,10 @@ def _record(ctx: Context, what: str, params: Value, advertised: str | None = Non
         tail = ";lr=on" if settings.enable_full_lr else ";lr"
         if settings.append_fromtag:
             from_ = req.from_
-            tag = from_.tag if from_ is not None else None
+            # from_.tag, without its call when the value is not quoted
+            tag = from_.params.get("tag") if from_ is not None else None
+            if tag and tag[0] == '"':
+                tag = from_.tag
             if tag:
                 tail += ";ftag=" + tag
         rcv = sip.rcv
@@ -315,6 +318,30 @@ _OWN_ROUTE_RE = re.compile(
     r"(?:=[A-Za-z0-9\-_.!~*'+]+)?)*)>")
 
 
+# Route values seen lately (a dialog's requests carry the same one): the value -> (host, port,
+# parameters) when it has the usual shape, False when not. Bounded.
+_ROUTE_SHAPES: dict[str, tuple[str, int | None, str] | bool] = {}
+_ROUTE_SHAPES_MAX = 1024
+
+
+def _route_shape(value: str) -> tuple[str, int | None, str] | bool:
+    """(host lower-cased, port or None, parameters with their leading ";") of a Route value
+    of the usual shape (`_OWN_ROUTE_RE`, a valid host and port), else False; kept in
+    _ROUTE_SHAPES."""
+    m = _OWN_ROUTE_RE.fullmatch(value)
+    shape: tuple[str, int | None, str] | bool = False
+    if m is not None:
+        host, port_text, params = m.groups()
+        port = int(port_text) if port_text is not None else None
+        host = host.lower()
+        if (port is None or port <= 65535) and is_valid_host(host):
+            shape = (host, port, params)
+    if len(_ROUTE_SHAPES) >= _ROUTE_SHAPES_MAX:
+        _ROUTE_SHAPES.clear()
+    _ROUTE_SHAPES[value] = shape
+    return shape
+
+
 def _lone_own_route(req: SIPRequest, sip: SipState) -> int | None:
     """loose_route() for the usual shape (`_OWN_ROUTE_RE`, the URI ours): the line goes and
     the result is that of the general path; None when the shape is another (the general path
@@ -325,14 +352,14 @@ def _lone_own_route(req: SIPRequest, sip: SipState) -> int | None:
         return None
     i = keys.index("route")
     line = req.header_line(i)
-    m = _OWN_ROUTE_RE.fullmatch(line[line.find(":") + 1:].strip(" \t"))
-    if m is None:
+    value = line[line.find(":") + 1:].strip(" \t")
+    shape = _ROUTE_SHAPES.get(value)
+    if shape is None:
+        shape = _route_shape(value)
+    if shape is False:
         return None
-    host, port_text, params = m.groups()
-    port = int(port_text) if port_text is not None else None
-    host = host.lower()
-    if (port is not None and port > 65535) or not is_valid_host(host) or not sip.is_myself(
-            host, port):
+    host, port, params = shape  # type: ignore[misc]
+    if not sip.is_myself(host, port):
         return None
     m_ = sip.marks
     if m_ is None:

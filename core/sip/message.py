@@ -520,14 +520,13 @@ class SIPMessage:
 
     def prepend_via(self, via: Via | str) -> None:
         """Put a Via line on top of the existing Vias (proxying a request)."""
-        keys = self._keys
-        self.edits.insert(keys.index("via") if "via" in keys else 0, "Via", str(via))
+        self.edits.insert(self._keys.index("via") if "via" in self._keyset else 0, "Via",
+                          via if via.__class__ is str else str(via))
 
     def prepend_record_route(self, value: NameAddr | str) -> None:
         """Put a Record-Route line before the existing ones (or first among the headers)."""
-        keys = self._keys
-        at = keys.index("record-route") if "record-route" in keys else 0
-        self.edits.insert(at, "Record-Route", str(value))
+        at = self._keys.index("record-route") if "record-route" in self._keyset else 0
+        self.edits.insert(at, "Record-Route", value if value.__class__ is str else str(value))
 
     def set_body(self, body: bytes, content_type: str | None = None) -> None:
         """Replace the body; Content-Length follows, Content-Type too when given."""

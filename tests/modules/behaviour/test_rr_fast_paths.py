@@ -68,10 +68,19 @@ def test_loose_route_fast_path_matches_the_general_path(
         route: bytes, to_tag: bytes, caplog: pytest.LogCaptureFixture,
         monkeypatch: pytest.MonkeyPatch) -> None:
     data = BYE % (route, to_tag)
+    rr._ROUTE_SHAPES.clear()
     fast = outcome(data, caplog)
+    again = outcome(data, caplog)  # the Route's shape kept from the first run
     monkeypatch.setattr(rr, "_lone_own_route", lambda req, sip: None)
     general = outcome(data, caplog)
-    assert fast == general
+    assert fast == general and again == general
+
+
+def test_the_kept_route_shapes_are_bounded() -> None:
+    rr._ROUTE_SHAPES.clear()
+    for n in range(rr._ROUTE_SHAPES_MAX + 10):
+        rr._route_shape(f"<sip:192.0.2.10;lr;ftag={n}>")
+    assert len(rr._ROUTE_SHAPES) <= rr._ROUTE_SHAPES_MAX
 
 
 def test_loose_route_fast_path_is_taken_for_the_usual_shape(
@@ -176,3 +185,13 @@ def test_record_route_with_a_transport_param_without_value_and_a_bad_from(
     r = run("if (!record_route()) { $var(f) = 1; }", bad)
     assert r.vars == {"f": 1} and rr_lines(r.msg.serialize()) == []
     assert "record_route:" in caplog.text
+
+
+@pytest.mark.parametrize(("tag", "ftag"), [
+    (b";tag=abc", b";ftag=abc"), (b';tag="abc"', b";ftag=abc"), (b';tag=""', b""),
+    (b";tag", b""), (b"", b""), (b';tag="a\\"b"', b';ftag=a"b'),
+])
+def test_record_route_ftag_is_the_from_tag_unquoted(tag: bytes, ftag: bytes) -> None:
+    data = UDP_INVITE.replace(b";tag=1928301774", tag)
+    assert rr_lines(run("record_route();", data).msg.serialize()) == [
+        b"Record-Route: <sip:192.0.2.10;lr" + ftag + b">"]

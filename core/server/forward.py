@@ -218,8 +218,13 @@ class StatelessForwarder:
         """`prepare` as a plain tuple (no NamedTuple to make on forward()'s path)."""
         msg, sip = ctx.msg, ctx.sip
         assert isinstance(msg, SIPRequest) and sip is not None
-        # forward(host, port) with the script's constants: the hop worked out before
-        hop = self._hops.get((proto, host, port)) if host else None
+        # forward(host, port) with the script's constants, or $du / the R-URI as received:
+        # the hop worked out before (_next_hop's answer, without its calls)
+        if host:
+            hop = self._hops.get((proto, host, port))
+        else:
+            text = sip.dst_uri or msg.ruri_text_as_sent
+            hop = self._uri_hops.get((text, proto)) if text else None
         if hop is None:
             hop = self._next_hop(ctx, proto, host, port)
         if not isinstance(hop, Hop):

@@ -90,13 +90,28 @@ def parts_of(msg: SIPRequest) -> ReplyParts:
         if "," in value:
             return parsed_parts(msg)
         vias = [value] if value else []
-    from_text, to_text, call_id, cseq = (
-        _first_value(msg, name, present, keys) for name in ("from", "to", "call-id", "cseq"))
+    # _first_value() of From, To, Call-ID and CSeq, written out (every local reply asks)
+    from_text = to_text = call_id = cseq = ""
+    if "from" in present:
+        line = line_at(keys.index("from"))
+        from_text = line[line.find(":") + 1:].strip(_BLANKS)
+    if "to" in present:
+        line = line_at(keys.index("to"))
+        to_text = line[line.find(":") + 1:].strip(_BLANKS)
+    if "call-id" in present:
+        line = line_at(keys.index("call-id"))
+        call_id = line[line.find(":") + 1:].strip(_BLANKS)
+    if "cseq" in present:
+        line = line_at(keys.index("cseq"))
+        cseq = line[line.find(":") + 1:].strip(_BLANKS)
     to = msg.to
     from_ = msg.from_
+    # to.tag and from_.tag without their calls when the values are not quoted
+    from_tag = from_.params.get("tag") if from_ is not None else None
+    if from_tag and from_tag[0] == '"':
+        from_tag = from_.tag
     return ReplyParts(vias, from_text, to_text, call_id, cseq,
-                      to is not None and to.tag is not None,
-                      (from_.tag or "") if from_ is not None else "")
+                      to is not None and to.params.get("tag") is not None, from_tag or "")
 
 
 def _first_value(msg: SIPRequest, name: str, present: frozenset[str] | set[str],

@@ -645,6 +645,13 @@ class SIPRequest(SIPMessage):
         self._cache["@new_ruri"] = uri if not isinstance(uri, str) else None
 
     @property
+    def ruri_text_as_sent(self) -> str | None:
+        """The Request-URI's text when no edit changed the start line (the Request-URI goes
+        as received), else None."""
+        edits = self._edits
+        return self.ruri_text if edits is None or edits.start_line is None else None
+
+    @property
     def new_ruri(self) -> URI:
         """The Request-URI as it will be sent (after `set_ruri` & co)."""
         edits = self._edits

@@ -12,7 +12,7 @@ from siprouter.core.server.forward import E_BAD_URI, Hop, StatelessForwarder
 from siprouter.core.server.identity import LocalIdentity
 from siprouter.core.sip import SIPError, SIPRequest, parse_message, parse_uri
 
-from .conftest import UDP, MemoryTransports
+from .conftest import UDP, MemoryTransports, request
 
 DATA = Path(__file__).parents[2] / "data" / "sip-torture"
 
@@ -74,3 +74,26 @@ def test_the_kept_hops_are_bounded() -> None:
     for n in range(1100):
         fwd._hop_for_uri(f"sip:192.0.2.1:{1000 + n}", None)
     assert len(fwd._uri_hops) <= 1024
+
+
+@pytest.mark.parametrize(("script", "ruri", "expected"), [
+    ("forward();", "sip:bob@10.1.1.1:5999;transport=tcp", ("tcp", "10.1.1.1", 5999)),
+    ("forward();", "sip:bob@10.1.1.1", ("udp", "10.1.1.1", 5060)),
+    ('$du = "sip:10.2.2.2:5070;transport=tcp"; forward();', "sip:bob@10.1.1.1",
+     ("tcp", "10.2.2.2", 5070)),
+    ('$ru = "sip:bob@10.3.3.3:5072"; forward();', "sip:bob@10.1.1.1", ("udp", "10.3.3.3", 5072)),
+    ('$rp = 5090; forward();', "sip:bob@10.1.1.1", ("udp", "10.1.1.1", 5090)),
+    ('$rd = "10.4.4.4"; forward();', "sip:bob@10.1.1.1;transport=tcp", ("tcp", "10.4.4.4", 5060)),
+])
+def test_forward_goes_where_the_request_says_each_time(server_for, script: str, ruri: str,
+                                                       expected: tuple[str, str, int]) -> None:
+    """The hop kept for an R-URI or $du text is used only while the R-URI goes as received:
+    a rewritten R-URI goes where it says, also once its old text's hop is kept."""
+    server = server_for("loadmodule \"textops.so\"\nloadmodule \"pv.so\"\nrequest_route {\n"
+                        f"  if (is_present_hf(\"X-Rewrite\")) {{ {script} exit; }}\n"
+                        "  forward();\n}\n")
+    [out] = server.receive(request(ruri=ruri))  # as received: its hop is kept now
+    assert out.host == "10.1.1.1"
+    for _ in range(2):
+        [out] = server.receive(request(ruri=ruri, extra="X-Rewrite: 1\r\n"))
+        assert (out.proto, out.host, out.port) == expected

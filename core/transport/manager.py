@@ -50,6 +50,9 @@ class Transports:
         self._clock = clock
         self.udp: list[UDPEndpoint] = []
         self._udp_by_socket: dict[SocketInfo, UDPEndpoint] = {}
+        # id(socket) -> (socket, endpoint): found by identity, as send() is nearly always
+        # given one of our own SocketInfo objects (hashing one runs the dataclass __hash__)
+        self._udp_by_id: dict[int, tuple[SocketInfo, UDPEndpoint]] = {}
         self.servers: list[asyncio.AbstractServer] = []
         self.connections: Connections | None = None
         self._sweeper: asyncio.Task[None] | None = None
@@ -66,6 +69,7 @@ class Transports:
                 endpoint = UDPEndpoint(b.info, sink)
                 self.udp.append(endpoint)
                 self._udp_by_socket[b.info] = endpoint
+                self._udp_by_id[id(b.info)] = (b.info, endpoint)
                 await loop.create_datagram_endpoint(
                     lambda endpoint=endpoint: endpoint, sock=b.sock)  # type: ignore[misc]
             else:
@@ -121,6 +125,9 @@ class Transports:
                 self._resolve_and_send(proto, host, port, data, socket, no_connect))
             return True
         if proto == "udp":
+            known = self._udp_by_id.get(id(socket))
+            if known is not None and known[0] is socket:
+                return known[1].send(data, host, port)
             endpoint = self._udp_endpoint(socket, host)
             if endpoint is None:
                 log.error("no udp socket to send to %s:%d", host, port)

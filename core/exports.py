@@ -94,6 +94,9 @@ class ParamSpec:
     # The cfg framework's name for a runtime parameter when Kamailio gives it another one
     # than the modparam (registrar's realm_prefix is the cfg variable realm_pref).
     cfg_name: str = ""
+    # The values `cfg.set` accepts for a runtime integer parameter (Kamailio's cfg_def
+    # min..max: e.g. tm's cancel_b_method 0..2); None: any
+    range: tuple[int, int] | None = None
 
     @property
     def cfg_var(self) -> str:
@@ -188,8 +191,9 @@ class ModuleExports:
         return attach
 
     def param(self, name: str, type_: type | tuple[type, ...], default: Any = None, *, runtime: bool = False,
-              multi: bool = False, doc: str = "", cfg_name: str = "") -> None:
-        self.params[name] = ParamSpec(name, type_, default, runtime, multi, doc, cfg_name)
+              multi: bool = False, doc: str = "", cfg_name: str = "",
+              range: tuple[int, int] | None = None) -> None:
+        self.params[name] = ParamSpec(name, type_, default, runtime, multi, doc, cfg_name, range)
 
     def pv(self, name: str, *, writable: bool = False, inner: bool | None = None,
            doc: str = "") -> None:

@@ -61,7 +61,8 @@ def declare_modules(cfg: CfgFramework, modules: Iterable[ModuleExports],
             type_ = runtime_type(spec)
             default: CfgValue | None = (spec.default if isinstance(spec.default, (int, str))
                                         and isinstance(spec.default, type_) else None)
-            cfg.declare(module.name, spec.cfg_var, type_, default, spec.doc)
+            low, high = spec.range or (None, None)
+            cfg.declare(module.name, spec.cfg_var, type_, default, spec.doc, min=low, max=high)
             if (module.name, spec.name) in given:
                 _initial(cfg, module.name, spec.cfg_var, given[(module.name, spec.name)])
 

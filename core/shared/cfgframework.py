@@ -58,8 +58,9 @@ class CfgVarDef:
     def type_name(self) -> str:
         return "integer" if self.type is int else "string"
 
-    def check(self, value: CfgValue) -> CfgValue:
-        """The value converted for this variable, or CfgError saying what is wrong."""
+    def check(self, value: CfgValue, *, ranged: bool = True) -> CfgValue:
+        """The value converted for this variable, or CfgError saying what is wrong
+        (`ranged`: min..max checked too)."""
         if self.type is int:
             if isinstance(value, bool) or not isinstance(value, int):
                 if isinstance(value, str):
@@ -72,8 +73,8 @@ class CfgVarDef:
                     raise CfgError(f"{self.group}.{self.name} takes an integer")
             if not _INT_MIN <= value <= _INT_MAX:
                 raise CfgError(f"{self.group}.{self.name}: {value} does not fit in 64 bits")
-            if (self.min is not None and value < self.min) or (
-                    self.max is not None and value > self.max):
+            if ranged and ((self.min is not None and value < self.min) or (
+                    self.max is not None and value > self.max)):
                 raise CfgError(f"{self.group}.{self.name} must be in {self.min}..{self.max}")
             return value
         if not isinstance(value, str):
@@ -120,8 +121,9 @@ class CfgFramework:
         return definition
 
     def set_initial(self, group: str, name: str, value: CfgValue) -> None:
-        """The start-up value from the config (before `share`)."""
-        self._values[(group, name)] = self.definition(group, name).check(value)
+        """The start-up value from the config (before `share`). Its range is not checked:
+        Kamailio checks a variable's min..max at cfg.set only, and takes any modparam."""
+        self._values[(group, name)] = self.definition(group, name).check(value, ranged=False)
 
     def definition(self, group: str, name: str) -> CfgVarDef:
         try:

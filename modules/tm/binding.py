@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import logging
 from typing import Any
 
 from siprouter.core.rpc.embed import current_management
@@ -23,8 +22,6 @@ from .declarations import exports
 from .engine import TmEngine
 from .state import TmSettings
 from .workers import Dispatcher, WorkerLinks, branch_suffix, make_links
-
-log = logging.getLogger("siprouter.tm")
 
 # cfg variables whose change needs the engine's timers for new transactions made again
 _RETIMING = frozenset({"retr_timer1", "retr_timer2", "wt_timer", "fr_timer"})
@@ -117,11 +114,7 @@ def _follow_cfg(engine: TmEngine) -> None:
 
 
 def _apply(engine: TmEngine, name: str, value: Any) -> None:
-    if not isinstance(value, type(getattr(engine.settings, name))) or \
-            name == "cancel_b_method" and value not in CANCEL_B_METHODS:
-        log.error("cfg tm.%s: %r not taken (keeps %r)", name, value,
-                  getattr(engine.settings, name))
-        return
+    # (the cfg framework has checked the type and range: cfg.set refuses a bad value)
     setattr(engine.settings, name, value)
     if name in _RETIMING:
         engine.retime()

@@ -106,6 +106,25 @@ def test_core_group_and_module_runtime_params_are_declared_with_config_values():
     assert [d.name for d in cfg.variables("registrar")] == ["default_expires"]
 
 
+def test_a_module_param_range_is_checked_by_cfg_set_not_at_start():
+    # As Kamailio: modparam("tm", "cancel_b_method", ...) out of 0..2 is taken at start (tm's
+    # own start-up check decides about it), cfg.set refuses it
+    mod = ModuleExports("tm")
+    mod.param("cancel_b_method", int, 1, runtime=True, range=(0, 2))
+    cfg = CfgFramework()
+    declare_modules(cfg, [mod], {("tm", "cancel_b_method"): 5})
+    assert cfg.get("tm", "cancel_b_method") == 5
+    seg = cfg.share()
+    try:
+        with pytest.raises(CfgError, match=r"tm.cancel_b_method must be in 0..2"):
+            cfg.set_now("tm", "cancel_b_method", 3)
+        cfg.set_now("tm", "cancel_b_method", 2)
+        assert cfg.get("tm", "cancel_b_method") == 2
+    finally:
+        cfg.close()
+        seg.unlink()
+
+
 def _worker(cfg: CfgFramework, go: mp.Queue, out: mp.Queue) -> None:
     while True:
         msg = go.get(timeout=60)

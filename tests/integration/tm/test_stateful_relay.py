@@ -464,12 +464,16 @@ def _start_with_rpc(start_siprouter, tmp_path: Path, uas: Peer) -> tuple[int, in
     return proxy, rpc
 
 
-def rpc_call(port: int, method: str, *params: object) -> object:
+def rpc_reply(port: int, method: str, *params: object) -> dict:
     with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
         s.settimeout(WAIT)
         s.sendto(json.dumps({"jsonrpc": "2.0", "method": method, "params": list(params),
                              "id": 1}).encode(), ("127.0.0.1", port))
-        reply = json.loads(s.recv(65535))
+        return json.loads(s.recv(65535))
+
+
+def rpc_call(port: int, method: str, *params: object) -> object:
+    reply = rpc_reply(port, method, *params)
     assert "error" not in reply, reply
     return reply["result"]
 
@@ -504,3 +508,19 @@ def test_cfg_set_tm_wt_timer_keeps_new_transactions_longer(
     uas.sock.settimeout(0.5)
     with pytest.raises(TimeoutError):
         uas.expect("MESSAGE ")
+
+
+def test_cfg_set_tm_refuses_a_value_out_of_kamailios_range(
+        start_siprouter, peers: list[Peer], tmp_path: Path) -> None:
+    # Kamailio 5.6 answers "400 Failed to set the variable" to cfg.set tm cancel_b_method 3,
+    # relay_100 2 or default_code 300 (checked with kamcmd); the value stays as it was
+    uas = _peer(peers)
+    _, rpc = _start_with_rpc(start_siprouter, tmp_path, uas)
+    for name, bad in (("cancel_b_method", 3), ("relay_100", 2), ("default_code", 300)):
+        before = rpc_call(rpc, "cfg.get", "tm", name)
+        reply = rpc_reply(rpc, "cfg.set", "tm", name, bad)
+        assert reply["error"]["code"] == 400, reply
+        assert f"tm.{name} must be in" in reply["error"]["message"]
+        assert rpc_call(rpc, "cfg.get", "tm", name) == before
+    assert rpc_call(rpc, "cfg.set", "tm", "cancel_b_method", 2) is None
+    assert rpc_call(rpc, "cfg.get", "tm", "cancel_b_method") == 2

@@ -20,7 +20,7 @@ from siprouter.core.sip import SIPError
 exports = ModuleExports("maxfwd", doc="Max-Forwards header processing")
 
 # Parameters
-exports.param("max_limit", int, 70, runtime=True, doc="Set an upper limit for the max-forward value in the outgoing requests.")
+exports.param("max_limit", int, 70, runtime=True, range=(0, 255), doc="Set an upper limit for the max-forward value in the outgoing requests.")
 
 
 @dataclass

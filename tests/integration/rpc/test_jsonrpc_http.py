@@ -52,6 +52,10 @@ def test_an_unknown_method_gets_32601(server):
 def test_application_errors_keep_kamailios_codes(server):
     assert server.call("cnt.get", "script", "nope")["error"]["code"] == 400
     assert server.call("cfg.get", "nogroup", "x")["error"]["code"] == 400
+    # out of the range Kamailio 5.6 gives the variable (its "400 Failed to set the variable")
+    assert server.call("cfg.set", "registrar", "default_q", 1001)["error"]["code"] == 400
+    assert server.call("cfg.set", "registrar", "expires_range", 101)["error"]["code"] == 400
+    assert server.result("cfg.get", "registrar", "default_q") == -1
 
 
 def test_a_notification_gets_no_content(server):

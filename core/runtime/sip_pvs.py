@@ -736,7 +736,18 @@ def _append_branch_uri(ctx: Context, v: Value) -> None:
 
 _plain("ds", _dset)
 _plain("br", lambda ctx: b[0].uri if (b := branches(ctx)) else None, _append_branch_uri)
-_plain("bR", lambda ctx: ", ".join(b.uri for b in bs) if (bs := branches(ctx)) else None)
+
+
+def _branch_uris(ctx: Context) -> Value:
+    # As Kamailio 5.6 prints $bR: a branch with a q value bracketed with it, else bare
+    # ("<sip:b@host>;q=0.5, sip:c@host")
+    bs = branches(ctx)
+    if not bs:
+        return None
+    return ", ".join(f"<{b.uri}>;q={q_text(b.q)}" if b.q >= 0 else b.uri for b in bs)
+
+
+_plain("bR", _branch_uris)
 
 
 _BRANCH_ATTRS = ("uri", "dst_uri", "path", "q", "send_socket", "flags", "count")

@@ -202,6 +202,14 @@ def test_ds_lists_ruri_and_branches_with_q() -> None:
         "<sip:bob@biloxi.example.com:5070;transport=tcp>, <sip:b@two.example>;q=0.5")
 
 
+def test_bR_lists_the_branches_with_q_only_where_set() -> None:
+    # as Kamailio 5.6 prints it after append_branch("sip:b@...", "0.5"); append_branch("sip:c@...")
+    sip = sip_state()
+    sip.branches += [Branch("sip:b@127.0.0.1:5000", q=500), Branch("sip:c@127.0.0.1")]
+    assert value("$bR", sip=sip) == "<sip:b@127.0.0.1:5000>;q=0.5, sip:c@127.0.0.1"
+    assert value("$bR") is None  # no branches
+
+
 def test_br_assignment_appends_a_branch() -> None:
     r = run('$br = "sip:x@y.example"; $var(b) = $br;')
     assert r.vars["b"] == "sip:x@y.example"

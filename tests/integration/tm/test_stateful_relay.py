@@ -59,6 +59,11 @@ class Peer:
     def send(self, text: str, port: int) -> None:
         self.sock.sendto(text.replace("\n", "\r\n").encode(), ("127.0.0.1", port))
 
+    def reply(self, request: str, to: tuple[str, int], code: int, reason: str,
+              tag: str = "b1") -> None:
+        """Answer `request` (received from `to`) as its next hop does (answer())."""
+        self.sock.sendto(answer(request, code, reason, tag).replace("\n", "\r\n").encode(), to)
+
     def recv(self) -> tuple[str, tuple[str, int]]:
         data, addr = self.sock.recvfrom(65535)
         return data.decode(), addr
@@ -138,9 +143,9 @@ def test_parallel_fork_cancels_the_other_branch_with_call_completed_elsewhere(
     caller.send(invite(caller, proxy, "fork1"), proxy)
     inv1, via1 = uas1.expect("INVITE ")
     inv2, via2 = uas2.expect("INVITE ")
-    uas2.sock.sendto(answer(inv2, 180, "Ringing", "r2").replace("\n", "\r\n").encode(), via2)
+    uas2.reply(inv2, via2, 180, "Ringing", "r2")
     caller.expect("SIP/2.0 180")
-    uas1.sock.sendto(answer(inv1, 200, "OK", "r1").replace("\n", "\r\n").encode(), via1)
+    uas1.reply(inv1, via1, 200, "OK", "r1")
     ok, _ = caller.expect("SIP/2.0 200")
     assert "tag=r1" in header(ok, "to")[0]
     cancel, _ = uas2.expect("CANCEL ")
@@ -158,9 +163,9 @@ def test_a_branch_silent_at_the_200_gets_its_cancel_at_its_first_1xx_with_comple
     caller.send(invite(caller, proxy, "fork2"), proxy)
     inv1, via1 = uas1.expect("INVITE ")
     inv2, via2 = uas2.expect("INVITE ")
-    uas1.sock.sendto(answer(inv1, 200, "OK", "r1").replace("\n", "\r\n").encode(), via1)
+    uas1.reply(inv1, via1, 200, "OK", "r1")
     caller.expect("SIP/2.0 200")
-    uas2.sock.sendto(answer(inv2, 180, "Ringing", "r2").replace("\n", "\r\n").encode(), via2)
+    uas2.reply(inv2, via2, 180, "Ringing", "r2")
     cancel, _ = uas2.expect("CANCEL ")
     assert header(cancel, "reason") == ['SIP;cause=200;text="Call completed elsewhere"']
 
@@ -172,12 +177,12 @@ def test_serial_fork_failure_route_relays_a_486_to_the_second_uas(
                    f'DST2_URI="sip:127.0.0.1:{uas2.port}"', "WITH_SERIAL")
     caller.send(invite(caller, proxy, "serial1"), proxy)
     inv1, via1 = uas1.expect("INVITE ")
-    uas1.sock.sendto(answer(inv1, 486, "Busy Here", "r1").replace("\n", "\r\n").encode(), via1)
+    uas1.reply(inv1, via1, 486, "Busy Here", "r1")
     ack, _ = uas1.expect("ACK ")  # the proxy's hop-by-hop ACK of the 486
     assert header(ack, "via")[0] == header(inv1, "via")[0]
     inv2, via2 = uas2.expect("INVITE ")
     assert header(inv2, "record-route") == header(inv1, "record-route")
-    uas2.sock.sendto(answer(inv2, 200, "OK", "r2").replace("\n", "\r\n").encode(), via2)
+    uas2.reply(inv2, via2, 200, "OK", "r2")
     ok, _ = caller.expect("SIP/2.0 ")
     while ok.startswith("SIP/2.0 1"):
         ok, _ = caller.expect("SIP/2.0 ")
@@ -214,7 +219,7 @@ def test_cancel_from_the_caller_gives_487_and_the_cancel_downstream_copies_reaso
     proxy = _start(start_siprouter, f'DST_URI="sip:127.0.0.1:{uas.port}"')
     caller.send(invite(caller, proxy, "cancel1"), proxy)
     inv, via = uas.expect("INVITE ")
-    uas.sock.sendto(answer(inv, 180, "Ringing", "r1").replace("\n", "\r\n").encode(), via)
+    uas.reply(inv, via, 180, "Ringing", "r1")
     caller.expect("SIP/2.0 180")
     caller.send(f"CANCEL sip:bob@127.0.0.1:{proxy} SIP/2.0\n"
                 f"Via: SIP/2.0/UDP 127.0.0.1:{caller.port};branch=z9hG4bKc1;rport\n"
@@ -224,9 +229,8 @@ def test_cancel_from_the_caller_gives_487_and_the_cancel_downstream_copies_reaso
     caller.expect("SIP/2.0 200")
     cancel, cvia = uas.expect("CANCEL ")
     assert header(cancel, "reason") == ['Q.850;cause=16;text="Terminated"']
-    uas.sock.sendto(answer(cancel, 200, "OK", "r1").replace("\n", "\r\n").encode(), cvia)
-    uas.sock.sendto(answer(inv, 487, "Request Terminated", "r1").replace("\n", "\r\n").encode(),
-                    via)
+    uas.reply(cancel, cvia, 200, "OK", "r1")
+    uas.reply(inv, via, 487, "Request Terminated", "r1")
     caller.expect("SIP/2.0 487")
 
 
@@ -278,7 +282,7 @@ def test_a_200_after_the_cancel_of_a_call_not_answered_yet_is_the_callers_only_a
             break
         if not text.startswith("SIP/2.0 1"):
             finals.append(text.split("\r\n", 1)[0])
-    uas.sock.sendto(answer(inv, 200, "OK", "r1").replace("\n", "\r\n").encode(), via)
+    uas.reply(inv, via, 200, "OK", "r1")
     ok, _ = caller.expect("SIP/2.0 ")
     while ok.startswith("SIP/2.0 1"):
         ok, _ = caller.expect("SIP/2.0 ")
@@ -294,7 +298,7 @@ def test_an_ack_of_a_200_reusing_the_invite_branch_reaches_the_uas(
     proxy = _start(start_siprouter, f'DST_URI="sip:127.0.0.1:{uas.port}"')
     caller.send(invite(caller, proxy, "ack-same-branch"), proxy)
     inv, via = uas.expect("INVITE ")
-    uas.sock.sendto(answer(inv, 200, "OK", "r1").replace("\n", "\r\n").encode(), via)
+    uas.reply(inv, via, 200, "OK", "r1")
     ok, _ = caller.expect("SIP/2.0 200")
     routes = "".join(f"Route: {r}\n" for r in header(ok, "record-route"))
     caller.send(f"ACK sip:bob@127.0.0.1:{uas.port} SIP/2.0\n"
@@ -340,14 +344,13 @@ def test_t_cancel_callid_cancels_a_ringing_call_named_in_a_message(
                    f"CHILDREN={children}")
     caller.send(invite(caller, proxy, "ring-me"), proxy)
     inv, via = uas.expect("INVITE ")
-    uas.sock.sendto(answer(inv, 180, "Ringing", "r1").replace("\n", "\r\n").encode(), via)
+    uas.reply(inv, via, 180, "Ringing", "r1")
     caller.expect("SIP/2.0 180")
     other.send(ops_message(other, proxy, "z9hG4bKm1", "ring-me"), proxy)
     other.expect("SIP/2.0 200")
     cancel, cvia = uas.expect("CANCEL ")
     assert header(cancel, "call-id") == ["ring-me"]
-    uas.sock.sendto(answer(inv, 487, "Request Terminated", "r1").replace("\n", "\r\n").encode(),
-                    via)
+    uas.reply(inv, via, 487, "Request Terminated", "r1")
     caller.expect("SIP/2.0 487")
 
 
@@ -409,7 +412,7 @@ def _answered_message(caller: Peer, uas: Peer, proxy: int, call_id: str) -> str:
     text = message(caller, proxy, call_id)
     caller.send(text, proxy)
     relayed, via = uas.expect("MESSAGE ")
-    uas.sock.sendto(answer(relayed, 200, "OK").replace("\n", "\r\n").encode(), via)
+    uas.reply(relayed, via, 200, "OK")
     caller.expect("SIP/2.0 200")
     return text
 
